@@ -1,0 +1,58 @@
+# Khadamat backend. Two set-up commands: `make run` and `make test` (both install what is missing).
+SHELL := /bin/bash
+# The Lambda runtime is python3.12; .python-version makes pyenv's python3 be 3.12 here.
+PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c '' 2>/dev/null && echo python3.12 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TOOLS := .venv-tools
+SAM := $(TOOLS)/bin/sam
+
+.PHONY: run test unit integration e2e infra-test lint invoke events aws bench clean
+
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -e layers/shared
+	touch $(STAMP)
+
+$(SAM):
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check -r requirements-tools.txt
+
+venv: $(STAMP)
+
+run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} over an embedded AWS
+	$(PY) -m infra.local.run
+
+test: $(STAMP)                  ## every test: unit, integration (moto in-process), infra, e2e over HTTP
+	$(PY) -m pytest -q
+
+unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
+integration: $(STAMP)
+	$(PY) -m pytest -q tests/integration
+
+infra-test: $(STAMP)
+	$(PY) -m pytest -q tests/infra
+
+e2e: $(STAMP)
+	$(PY) -m pytest -q tests/e2e
+
+lint: $(STAMP) $(SAM)           ## the template, offline: cfn-lint and plain `sam validate`
+	$(VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=eu-west-3 $(SAM) validate --template template.yaml --region eu-west-3
+
+invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/HealthFunction.json]
+	@test -n "$(FN)" || (echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2)
+	$(PY) -m infra.local.invoke $(FN) $(EVENT)
+
+events: $(STAMP)                ## write missing events/<LogicalId>.json sample events
+	$(PY) -m infra.local.make_events
+
+aws: $(STAMP)                   ## the embedded AWS alone (moto server, serialised) on $${MOTO_PORT:-5000}
+	$(PY) -m infra.local.aws --port $${MOTO_PORT:-5000}
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .aws-sam

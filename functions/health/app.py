@@ -1,0 +1,12 @@
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+
+app = build_app()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,43 @@
+"""Who is calling: the bearer token, checked against the stored account on every call.
+
+The account is read on every authenticated call so that a ban, a suspension or a
+deletion takes effect at once, even for a token issued before it. Authentication
+runs before body validation (``khadamat.observability.http_entry``): a caller
+without the right role learns nothing about the body the route expects.
+"""
+
+from __future__ import annotations
+
+from khadamat import clock
+from khadamat.dal import users
+from khadamat.domain.accounts import Role, UserStatus
+from khadamat.domain.errors import Forbidden, Unauthorized
+from khadamat.security import read_access_token
+
+ANY_ROLE: tuple[Role, ...] = ()
+
+
+def bearer_token(headers: dict | None) -> str:
+    header = next((v for k, v in (headers or {}).items() if k.lower() == "authorization"), "")
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    return token.strip()
+
+
+def authenticate(headers: dict | None, roles: tuple[Role, ...]) -> users.UserItem:
+    """The caller's account; 401 without a valid token, 403 when banned or of another role."""
+    claims = read_access_token(bearer_token(headers), clock.now())
+    user = users.get_user(claims["sub"])
+    if user is None or user.status == UserStatus.DELETED:
+        raise Unauthorized("this account no longer exists")
+    if user.status == UserStatus.BANNED:
+        raise Forbidden("this account is banned", "ACCOUNT_BANNED")
+    if roles and user.role not in roles:
+        raise Forbidden(f"this call is for {' or '.join(roles)} accounts")
+    return user
+
+
+def caller(app) -> users.UserItem:
+    """The account authenticated for this invocation (apps built with ``roles=``)."""
+    return app.context["caller"]

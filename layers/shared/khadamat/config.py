@@ -1,0 +1,51 @@
+"""Settings read from the environment (set by template.yaml, or by the local stack)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+
+def stage() -> str:
+    return os.environ.get("STAGE", "dev")
+
+
+def is_local() -> bool:
+    return stage() == "local"
+
+
+def table_name() -> str:
+    return os.environ["TABLE_NAME"]
+
+
+def kyc_bucket() -> str:
+    return os.environ["KYC_BUCKET"]
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-3"
+
+
+def secret(env_name: str, secret_name_env: str) -> str:
+    """A secret: from the env var locally, from Secrets Manager (cached 5 min) in AWS."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    if is_local():
+        raise RuntimeError(f"{env_name} must be set on the local stage")
+    return _secret_from_secrets_manager(os.environ[secret_name_env])
+
+
+@cache
+def _parameters():
+    from aws_lambda_powertools.utilities import parameters  # imported only where secrets are read
+
+    return parameters
+
+
+def _secret_from_secrets_manager(name: str) -> str:
+    return _parameters().get_secret(name, max_age=300)
+
+
+def jwt_secret() -> str:
+    return secret("JWT_SECRET", "JWT_SECRET_NAME")

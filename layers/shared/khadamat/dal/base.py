@@ -1,0 +1,80 @@
+"""The single table: base pynamodb model, the three overloaded GSIs, transactions.
+
+Every key of the table is built in khadamat.dal (see docs/architecture.md for the
+key design). Connections are created lazily by pynamodb on first use, so moto's
+in-process mock intercepts them in tests.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from khadamat import config
+
+
+class _Meta:
+    table_name = os.environ.get("TABLE_NAME", "khadamat")
+    region = config.region()
+    max_retry_attempts = 3
+
+
+class GSI1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class GSI2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class GSI3(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    GSI3PK = UnicodeAttribute(hash_key=True)
+    GSI3SK = UnicodeAttribute(range_key=True)
+
+
+class BaseItem(Model):
+    """Every item: PK/SK, optional GSI keys (sparse indexes), optional ttl (epoch seconds).
+
+    A model that queries an index declares it itself (``by_x = GSI1()``): pynamodb binds
+    an index to the class that declares it, and results come back as that class.
+    """
+
+    Meta = _Meta
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
+def connection() -> Connection:
+    """The low-level connection of the table's models (for calls pynamodb's models lack)."""
+    return BaseItem._get_connection().connection
+
+
+def cancellation_codes(error) -> list[str | None]:
+    """Per-item codes of a cancelled transaction (in pynamodb's order, see TRAPS.md)."""
+    return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]

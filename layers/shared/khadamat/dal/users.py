@@ -1,0 +1,186 @@
+"""Users, uniqueness items (phone, email), refresh tokens and login throttling.
+
+Keys:
+  USER#<id> / PROFILE            the account (and a pro's profile fields)
+  PHONE#<e164> / UNIQUE          uniqueness of a phone, points to the user
+  EMAIL#<lower> / UNIQUE         uniqueness of an email, points to the user
+  USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days
+  LOGIN#<login> / THROTTLE       failed logins of one login in the current window
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from khadamat.dal.base import GSI3, BaseItem, connection
+from khadamat.domain.accounts import UserStatus
+from khadamat.domain.errors import Conflict
+from khadamat.domain.timeutil import from_storage, to_storage
+
+
+def user_key(user_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", "PROFILE"
+
+
+class UserItem(BaseItem):
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    city_id = UnicodeAttribute(null=True)
+    whatsapp = UnicodeAttribute(null=True)
+    bio = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    ban_reason = UnicodeAttribute(null=True)
+    # CLIENT penalties (SPEC §6)
+    late_cancel_count_30d = NumberAttribute(default=0)
+    sanction_tier = NumberAttribute(default=0)
+    booking_cooldown_until = UnicodeAttribute(null=True)
+    # PRO counters, rating aggregate, services and hours (SPEC §4–§6)
+    pro_cancel_count_30d = NumberAttribute(default=0)
+    pro_consecutive_cancel_count = NumberAttribute(default=0)
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    services = ListAttribute(of=MapAttribute, null=True)
+    weekly_hours = ListAttribute(of=MapAttribute, null=True)
+    kyc_status = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+    by_kyc_status = GSI3()
+
+
+class UniqueItem(BaseItem):
+    user_id = UnicodeAttribute()
+
+
+class RefreshTokenItem(BaseItem):
+    user_id = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+
+
+class LoginThrottleItem(BaseItem):
+    failures = NumberAttribute(default=0)
+    window_start = UnicodeAttribute()
+
+
+def phone_key(phone: str) -> tuple[str, str]:
+    return f"PHONE#{phone}", "UNIQUE"
+
+
+def email_key(email: str) -> tuple[str, str]:
+    return f"EMAIL#{email}", "UNIQUE"
+
+
+def create_user(user: UserItem) -> None:
+    """The user and its phone/email uniqueness items, all or nothing (409 ACCOUNT_EXISTS)."""
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(user, condition=UserItem.PK.does_not_exist())
+            tx.save(UniqueItem(*phone_key(user.phone), user_id=user.user_id),
+                    condition=UniqueItem.PK.does_not_exist())
+            tx.save(UniqueItem(*email_key(user.email), user_id=user.user_id),
+                    condition=UniqueItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict("an account with this phone or email already exists", "ACCOUNT_EXISTS")
+        raise
+
+
+def get_user(user_id: str) -> UserItem | None:
+    try:
+        return UserItem.get(*user_key(user_id))
+    except UserItem.DoesNotExist:
+        return None
+
+
+def find_user_id(unique_key: tuple[str, str]) -> str | None:
+    try:
+        return UniqueItem.get(*unique_key).user_id
+    except UniqueItem.DoesNotExist:
+        return None
+
+
+def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> None:
+    actions = [UserItem.status.set(status), UserItem.updated_at.set(to_storage(now))]
+    for name, value in extra.items():
+        attribute = getattr(UserItem, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    user.update(actions=actions)
+
+
+def erase_user(user: UserItem, now: datetime) -> None:
+    """DELETE /me: the account is kept as a tombstone without personal data."""
+    with TransactWrite(connection=connection()) as tx:
+        tx.update(user, actions=[
+            UserItem.status.set(UserStatus.DELETED), UserItem.updated_at.set(to_storage(now)),
+            UserItem.first_name.set("Compte"), UserItem.last_name.set("supprimé"),
+            UserItem.phone.remove(), UserItem.email.remove(), UserItem.password_hash.remove(),
+            UserItem.whatsapp.remove(), UserItem.bio.remove(),
+        ])
+        tx.delete(UniqueItem(*phone_key(user.phone)))
+        tx.delete(UniqueItem(*email_key(user.email)))
+
+
+# ---------------------------------------------------------------- refresh tokens
+def save_refresh_token(user_id: str, token_hash: str, expires_at: datetime) -> None:
+    RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}", user_id=user_id,
+                     expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp())).save()
+
+
+def get_refresh_token(user_id: str, token_hash: str) -> RefreshTokenItem | None:
+    try:
+        return RefreshTokenItem.get(f"USER#{user_id}", f"REFRESH#{token_hash}")
+    except RefreshTokenItem.DoesNotExist:
+        return None
+
+
+def delete_refresh_token(user_id: str, token_hash: str) -> None:
+    RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}").delete()
+
+
+def revoke_all_refresh_tokens(user_id: str) -> int:
+    tokens = list(RefreshTokenItem.query(f"USER#{user_id}", RefreshTokenItem.SK.startswith("REFRESH#")))
+    with RefreshTokenItem.batch_write() as batch:
+        for token in tokens:
+            batch.delete(token)
+    return len(tokens)
+
+
+# ---------------------------------------------------------------- login throttling
+def throttle_key(login: str) -> tuple[str, str]:
+    return f"LOGIN#{login}", "THROTTLE"
+
+
+def read_login_failures(login: str) -> tuple[int, datetime | None]:
+    try:
+        item = LoginThrottleItem.get(*throttle_key(login))
+    except LoginThrottleItem.DoesNotExist:
+        return 0, None
+    return int(item.failures), from_storage(item.window_start)
+
+
+def record_login_failure(login: str, now: datetime, window_expired: bool, ttl: datetime) -> None:
+    """Count a failure atomically: ADD inside the current window, else start a new one."""
+    item = LoginThrottleItem(*throttle_key(login))
+    if not window_expired:
+        try:
+            item.update(actions=[LoginThrottleItem.failures.add(1)],
+                        condition=LoginThrottleItem.window_start.exists())
+            return
+        except UpdateError:
+            pass
+    LoginThrottleItem(*throttle_key(login), failures=1, window_start=to_storage(now),
+                      ttl=int(ttl.timestamp())).save()
+
+
+def clear_login_failures(login: str) -> None:
+    LoginThrottleItem(*throttle_key(login)).delete()

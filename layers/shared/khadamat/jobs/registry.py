@@ -1,0 +1,1 @@
+"""The list of job modules; each registers its job with ``@job(name)`` on import."""

@@ -1,0 +1,48 @@
+"""One place for Powertools logger, tracer and metrics, and the Lambda entry point."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+
+from khadamat import clock
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+def http_entry(app):
+    """The lambda_handler of an HTTP function: observability, authentication, ``app.resolve``."""
+    from khadamat.api.auth import authenticate
+    from khadamat.api.resolver import error_result
+    from khadamat.domain.errors import DomainError
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event, context):
+        clock.begin_invocation()
+        if app.roles is not None:
+            try:
+                app.append_context(caller=authenticate(event.get("headers"), app.roles))
+            except DomainError as error:
+                return error_result(error)
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def job_entry(run_job):
+    """The lambda_handler of a scheduled job: ``run_job()`` returns its JSON summary."""
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event, context):
+        clock.begin_invocation()
+        summary = run_job()
+        logger.info("job finished", extra={"summary": summary})
+        return summary
+
+    return lambda_handler
