@@ -56,7 +56,7 @@ def test_boost_costs_200_mad_in_centimes():
 
 def test_given_an_unknown_plan_when_parsed_then_422():
     assert parse_plan("PREMIUM_ANNUAL_COMMIT") is Plan.PREMIUM_ANNUAL_COMMIT
-    for value in ("PREMIUM", "", None, 350):
+    for value in ("PREMIUM", "", None, 350, [], {"plan": 1}):
         with pytest.raises(Unprocessable) as raised:
             parse_plan(value)
         assert raised.value.code == "VALIDATION_ERROR"

@@ -76,7 +76,10 @@ def test_given_boost_and_premium_together_then_above_boost_alone_with_equal_scor
 
 
 def test_given_the_bayesian_prior_then_one_five_star_ranks_below_fifty_at_4_8():
-    candidates = [pro("one-review", rating_sum=5, rating_count=1), pro("fifty-reviews", rating_sum=240, rating_count=50)]
+    candidates = [
+        pro("one-review", rating_sum=5, rating_count=1),
+        pro("fifty-reviews", rating_sum=240, rating_count=50),
+    ]
     assert ranked_ids(candidates) == ["fifty-reviews", "one-review"]
 
 

@@ -192,7 +192,7 @@ def validate_new_booking_slot(time_slot: datetime, now: datetime) -> None:
 def held_hours(time_slot: datetime, estimated_duration: str | None = None) -> list[datetime]:
     """Slot starts a confirmed booking holds: consecutive real hours from time_slot."""
     duration = DEFAULT_ESTIMATED_DURATION if estimated_duration is None else estimated_duration
-    if duration not in ESTIMATED_DURATION_HOURS:
+    if not isinstance(duration, str) or duration not in ESTIMATED_DURATION_HOURS:
         allowed = ", ".join(ESTIMATED_DURATION_HOURS)
         raise Unprocessable(f"estimatedDuration must be one of {allowed}", code="VALIDATION_ERROR")
     start = time_slot.astimezone(UTC)

@@ -37,7 +37,7 @@ def to_centimes(amount_mad: int) -> int:
 
 
 def parse_plan(value: object) -> Plan:
-    if value not in MONTHLY_PRICE_MAD:
+    if not isinstance(value, str) or value not in MONTHLY_PRICE_MAD:
         allowed = ", ".join(MONTHLY_PRICE_MAD)
         raise Unprocessable(f"plan must be one of {allowed}", code="VALIDATION_ERROR")
     return Plan(value)

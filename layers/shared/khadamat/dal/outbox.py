@@ -1,0 +1,34 @@
+"""The notification outbox: messages written in the same transaction as a booking transition.
+
+Key: OUTBOX#<messageId> / MSG. The table's stream carries each new item to the
+delivery function (issue 8), which sends it on each of its channels at most once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+
+from khadamat.dal.base import BaseItem
+
+
+class OutboxItem(BaseItem):
+    message_id = UnicodeAttribute()
+    type = UnicodeAttribute()  # BOOKING_REQUESTED, BOOKING_CONFIRMED, BOOKING_CANCELLED, ...
+    recipient_id = UnicodeAttribute()
+    recipient_role = UnicodeAttribute()  # CLIENT | PRO
+    channels = ListAttribute(of=UnicodeAttribute)  # WHATSAPP, PUSH, INBOX
+    booking_id = UnicodeAttribute(null=True)
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()  # French text; obeys the Privacy Shield
+    created_at = UnicodeAttribute()
+
+
+def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channels: list[str],
+                    booking_id: str | None, title: str, body: str, created_at: str) -> OutboxItem:
+    message_id = str(uuid.uuid4())
+    return OutboxItem(f"OUTBOX#{message_id}", "MSG", message_id=message_id, type=type,
+                      recipient_id=recipient_id, recipient_role=recipient_role,
+                      channels=channels, booking_id=booking_id, title=title, body=body,
+                      created_at=created_at)
