@@ -1,0 +1,61 @@
+"""What makes a pro hour unavailable: exceptions and slot locks (keys under USER#<proId>).
+
+  USER#<proId> / EXC#<id>                 an availability exception [startAt, endAt)
+  USER#<proId> / LOCK#<slotStartUtc>      a slot lock: unique per pro hour by its key
+                 GSI2: LOCKS / <slotStartUtc>#<proId>   (the orphan-lock sweep reads it by time)
+
+Slot locks are only ever written and deleted inside booking transactions (dal.bookings).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import UnicodeAttribute
+
+from khadamat.dal.base import GSI2, BaseItem
+from khadamat.domain.timeutil import from_storage, to_storage
+
+
+def pro_pk(pro_id: str) -> str:
+    return f"USER#{pro_id}"
+
+
+class ExceptionItem(BaseItem):
+    exception_id = UnicodeAttribute()
+    pro_id = UnicodeAttribute()
+    start_at = UnicodeAttribute()
+    end_at = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class SlotLockItem(BaseItem):
+    pro_id = UnicodeAttribute()
+    slot_start = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    by_slot_time = GSI2()
+
+
+def lock_key(pro_id: str, slot_start: datetime) -> tuple[str, str]:
+    return pro_pk(pro_id), f"LOCK#{to_storage(slot_start)}"
+
+
+def new_lock(pro_id: str, slot_start: datetime, booking_id: str, now: datetime) -> SlotLockItem:
+    slot = to_storage(slot_start)
+    return SlotLockItem(*lock_key(pro_id, slot_start), pro_id=pro_id, slot_start=slot,
+                        booking_id=booking_id, created_at=to_storage(now),
+                        GSI2PK="LOCKS", GSI2SK=f"{slot}#{pro_id}")
+
+
+def list_exceptions(pro_id: str) -> list[ExceptionItem]:
+    return list(ExceptionItem.query(pro_pk(pro_id), ExceptionItem.SK.startswith("EXC#")))
+
+
+def locked_starts(pro_id: str, start: datetime, end: datetime) -> list[datetime]:
+    """Slot starts locked in [start, end)."""
+    condition = SlotLockItem.SK.between(f"LOCK#{to_storage(start)}", f"LOCK#{to_storage(end)}")
+    return [from_storage(lock.slot_start) for lock in SlotLockItem.query(pro_pk(pro_id), condition)
+            if from_storage(lock.slot_start) < end]
