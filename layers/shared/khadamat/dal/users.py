@@ -52,8 +52,14 @@ class UserItem(BaseItem):
     rating_count = NumberAttribute(default=0)
     services = ListAttribute(of=MapAttribute, null=True)
     weekly_hours = ListAttribute(of=MapAttribute, null=True)
+    pro_cancel_log = ListAttribute(of=UnicodeAttribute, null=True)  # last 30 days, storage ts
     kyc_status = UnicodeAttribute(null=True)
-    version = NumberAttribute(default=0)
+    kyc_submitted_at = UnicodeAttribute(null=True)
+    kyc_rejection_reason = UnicodeAttribute(null=True)
+    # PRO monetization state (SPEC §12), read at request time against the clock
+    premium_until = UnicodeAttribute(null=True)
+    premium_plan = UnicodeAttribute(null=True)
+    boosts = ListAttribute(of=MapAttribute, null=True)  # [{categoryId, startsAt, endsAt}]
 
     by_kyc_status = GSI3()
 
