@@ -42,7 +42,7 @@ e2e: $(STAMP)
 
 lint: $(STAMP) $(SAM)           ## the template, offline: cfn-lint and plain `sam validate`
 	$(VENV)/bin/cfn-lint template.yaml
-	AWS_DEFAULT_REGION=eu-west-3 $(SAM) validate --template template.yaml --region eu-west-3
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-west-3 $(SAM) validate --template template.yaml --region eu-west-3
 
 invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/HealthFunction.json]
 	@test -n "$(FN)" || (echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2)

@@ -1,0 +1,52 @@
+"""Pure account rules: Moroccan mobile numbers, passwords, login throttling."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from khadamat.domain.accounts import (failure_window_expired, is_login_throttled,
+                                      looks_like_phone, normalize_email,
+                                      normalize_moroccan_mobile, password_problem)
+from khadamat.domain.errors import Unprocessable
+
+
+@pytest.mark.parametrize("raw,e164", [
+    ("0612345678", "+212612345678"), ("0712345678", "+212712345678"),
+    ("+212612345678", "+212612345678"), ("+212 6 12 34 56 78", "+212612345678"),
+    ("06-12-34-56-78", "+212612345678"), ("00212712345678", "+212712345678"),
+])
+def test_moroccan_mobiles_normalise_to_e164(raw, e164):
+    assert normalize_moroccan_mobile(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["0512345678", "0522123456", "+33612345678", "061234567",
+                                 "06123456789", "hello", "", "+2126"])
+def test_landlines_foreign_and_malformed_numbers_are_refused(raw):
+    with pytest.raises(Unprocessable) as error:
+        normalize_moroccan_mobile(raw)
+    assert "phone" in error.value.message
+
+
+@pytest.mark.parametrize("password,problem", [
+    ("abcdefghi1", None), ("motdepasse2026", None), ("short1", "at least 10"),
+    ("abcdefghij", "digit"), ("1234567890", "letter"), ("__________", "letter"),
+])
+def test_password_rule(password, problem):
+    found = password_problem(password)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_login_kind_and_email_case():
+    assert looks_like_phone("+212 612345678") and looks_like_phone("0612345678")
+    assert not looks_like_phone("amina@example.ma")
+    assert normalize_email("  Amina@Example.MA ") == "amina@example.ma"
+
+
+def test_throttle_after_five_failures_inside_fifteen_minutes_only():
+    start = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert not is_login_throttled(4, start, start + timedelta(minutes=1))
+    assert is_login_throttled(5, start, start + timedelta(minutes=14, seconds=59))
+    assert not is_login_throttled(5, start, start + timedelta(minutes=15))
+    assert failure_window_expired(None, start)
+    assert failure_window_expired(start, start + timedelta(minutes=15))
+    assert not failure_window_expired(start, start + timedelta(minutes=5))
