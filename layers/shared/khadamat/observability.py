@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -10,6 +12,9 @@ from khadamat import clock
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+
+# Most invocations publish no business metric; Powertools warns on each one otherwise.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def http_entry(app):
