@@ -69,6 +69,15 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
+    @classmethod
+    def _get_connection(cls):
+        # pynamodb reuses a connection a parent class made first (e.g. BaseItem's, through
+        # connection() in a transaction), whose schema lacks the subclass's indexes: an index
+        # Query then fails with "has no index". Each model gets its own.
+        if "_connection" not in cls.__dict__:
+            cls._connection = None
+        return super()._get_connection()
+
 
 def connection() -> Connection:
     """The low-level connection of the table's models (for calls pynamodb's models lack)."""
