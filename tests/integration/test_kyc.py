@@ -98,6 +98,10 @@ def test_flags_come_from_storage_and_submit_needs_all_three(api, s3):
     assert api.get("/pro/kyc", token=token).body["status"] == "PENDING"
     again = api.post("/pro/kyc/submit", token=token)
     assert again.status == 409 and again.body["error"]["code"] == "INVALID_TRANSITION"
+    # and under review the documents can no longer be replaced
+    swap = api.post("/pro/kyc/documents", {"docType": "SELFIE", "contentType": "image/jpeg"},
+                    token=token)
+    assert swap.status == 409 and swap.body["error"]["code"] == "INVALID_TRANSITION"
 
 
 def test_admin_lists_pending_reads_with_short_urls_and_approves(api, s3):

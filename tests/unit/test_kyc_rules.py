@@ -44,6 +44,14 @@ def test_submit_while_pending_or_approved_is_invalid_transition(status):
     assert refused.value.code == "INVALID_TRANSITION"
 
 
+def test_documents_change_only_before_a_submission():
+    kyc.check_can_upload(KycStatus.NOT_SUBMITTED)
+    kyc.check_can_upload(KycStatus.REJECTED)
+    for status in (KycStatus.PENDING, KycStatus.APPROVED):
+        with pytest.raises(Conflict):
+            kyc.check_can_upload(status)
+
+
 def test_only_pending_is_reviewable_and_only_approved_is_verified():
     kyc.check_can_review(KycStatus.PENDING)
     for status in (KycStatus.NOT_SUBMITTED, KycStatus.APPROVED, KycStatus.REJECTED):

@@ -45,6 +45,12 @@ def check_upload_request(doc_type: str, content_type: str) -> None:
         raise Unprocessable(f"contentType must be one of {', '.join(CONTENT_TYPES)}")
 
 
+def check_can_upload(status: KycStatus) -> None:
+    """Documents change only before a (re)submission: never under review or once approved."""
+    if status not in SUBMITTABLE_FROM:
+        raise Conflict(f"KYC is {status}: documents can no longer be changed", "INVALID_TRANSITION")
+
+
 def status_of(raw: str | None) -> KycStatus:
     return KycStatus(raw) if raw else KycStatus.NOT_SUBMITTED
 

@@ -27,6 +27,7 @@ def _documents_present(pro_id: str) -> dict[str, bool]:
 
 def upload_url(pro: users.UserItem, doc_type: str, content_type: str) -> dict:
     rules.check_upload_request(doc_type, content_type)
+    rules.check_can_upload(rules.status_of(pro.kyc_status))
     _finish_pending_purge(pro.user_id)  # a resubmission must never race an old purge
     post = storage.presigned_upload(rules.document_key(pro.user_id, doc_type), content_type,
                                     rules.MIN_DOCUMENT_BYTES, rules.MAX_DOCUMENT_BYTES,
