@@ -263,3 +263,22 @@ def test_admin_kyc_unknown_pro_or_bad_query_is_404_or_422(api):
     assert api.get("/admin/kyc?status=NOT_SUBMITTED", token=token).status == 422
     assert api.get("/admin/kyc?nextToken=garbage", token=token).status == 422
     assert api.get("/admin/kyc?limit=0", token=token).status == 422
+
+
+def test_the_daily_schedule_runs_the_purge_job(api, s3, monkeypatch):
+    # Given a purge left to the job
+    from infra.local.lambda_runtime import invoke_job
+    from tests.conftest import TEMPLATE
+
+    pro_id, _ = submitted_pro(api, s3)
+    monkeypatch.setattr(storage, "delete_all_versions",
+                        lambda prefix: (_ for _ in ()).throw(storage.StorageError("injected")))
+    api.post(f"/admin/kyc/{pro_id}/reject", {"reason": "x"}, token=admin(api))
+    monkeypatch.undo()
+    # When EventBridge's daily schedule invokes the job function
+    schedule = next(s for s in TEMPLATE.schedules if s.function_id == "PurgeKycDocumentsJobFunction")
+    assert schedule.expression == "rate(1 day)"
+    summary = invoke_job(TEMPLATE, "PurgeKycDocumentsJobFunction")
+    # Then it purged and says so
+    assert summary == {"pros": 1, "versionsDeleted": 3, "failed": 0}
+    assert versions_left(s3, pro_id) == 0
