@@ -202,10 +202,15 @@ def _read_body(environ: dict) -> bytes:
 
 
 def _parse_form(environ: dict, body: bytes) -> tuple[dict[str, str], str | None, int]:
+    from werkzeug.exceptions import HTTPException
     from werkzeug.formparser import parse_form_data
 
     parse_env = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
-    _, form, files = parse_form_data(parse_env, max_form_memory_size=1024 * 1024)
+    try:
+        _, form, files = parse_form_data(parse_env, max_form_memory_size=1024 * 1024, silent=False)
+    except (HTTPException, ValueError):
+        raise PolicyViolation(400, "MalformedPOSTRequest", "The body of your POST request is "
+                              "not well-formed multipart/form-data.") from None
     upload = files.get("file")
     size = len(upload.stream.read()) if upload is not None else 0
     return dict(form.items()), (upload.filename or "") if upload is not None else None, size

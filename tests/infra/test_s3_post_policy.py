@@ -109,6 +109,15 @@ def test_field_outside_the_policy_is_access_denied(s3):
     assert response.status_code == 403 and "Extra input fields: x-amz-meta-owner" in response.text
 
 
+def test_unsigned_or_broken_forms_are_refused(s3):
+    url = presign(s3)["url"]
+    anonymous = requests.post(url, data={"key": "kyc/x/SELFIE"}, files={"file": ("a", b"x")}, timeout=10)
+    assert anonymous.status_code == 403 and error_code(anonymous) == "AccessDenied"
+    broken = requests.post(url, data=b"--nope\r\ngarbage", timeout=10,
+                           headers={"Content-Type": "multipart/form-data; boundary=nope"})
+    assert broken.status_code in (400, 403) and "<Error>" in broken.text
+
+
 def test_other_s3_and_dynamodb_calls_pass_through(s3):
     s3.put_object(Bucket=BUCKET, Key="plain", Body=b"direct")
     assert s3.get_object(Bucket=BUCKET, Key="plain")["Body"].read() == b"direct"
