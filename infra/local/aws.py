@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from infra.local.s3_post_policy import S3PostPolicyMiddleware
+
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 Middleware = Callable[[WsgiApp], WsgiApp]
 
@@ -79,7 +81,7 @@ def default_middlewares() -> list[Middleware]:
 
 
 # Extra middlewares placed in front of the defaults (outermost first), e.g. an S3 policy enforcer.
-MIDDLEWARES: list[Middleware] = []
+MIDDLEWARES: list[Middleware] = [S3PostPolicyMiddleware]
 
 
 def build_wsgi_app(extra: list[Middleware] | None = None) -> WsgiApp:

@@ -1,1 +1,2 @@
 """The list of job modules; each registers its job with ``@job(name)`` on import."""
+from khadamat.jobs import purge_kyc_documents  # noqa: F401,E402

@@ -13,6 +13,7 @@ from khadamat.domain.errors import (Forbidden, InvalidCredentials, NotFound, Rat
                                     Unauthorized, Unprocessable)
 from khadamat.domain.reference import CITY_IDS
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
+from khadamat.usecases import kyc
 
 
 def signup(*, phone: str, email: str, password: str, first_name: str, last_name: str,
@@ -139,6 +140,8 @@ def me_view(user: users.UserItem) -> dict:
 def delete_me(user: users.UserItem, now: datetime) -> None:
     users.erase_user(user, now)
     users.revoke_all_refresh_tokens(user.user_id)
+    if user.role == Role.PRO:
+        kyc.forget_documents_of_deleted_account(user.user_id, now)
 
 
 def _target_user(user_id: str) -> users.UserItem:

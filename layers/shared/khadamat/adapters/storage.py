@@ -1,0 +1,100 @@
+"""S3 adapter of the private KYC bucket: presigned POST/GET, presence checks, purge.
+
+The client is created lazily (moto's in-process mock must be active first, TRAPS.md).
+With AWS_ENDPOINT_URL set (the local stack's embedded AWS), botocore sends every call
+there and presigned URLs point at it too (path-style, since the host is an IP:port).
+Locally the embedded AWS enforces the presigned POST's policy like S3 does
+(infra/local/s3_post_policy.py); moto alone would not.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from khadamat import config
+
+_lock = threading.Lock()
+_client = None
+
+
+class StorageError(RuntimeError):
+    """S3 refused or failed a call; the caller decides whether to retry later."""
+
+
+def s3():
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                import boto3
+                from botocore.config import Config
+
+                addressing = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+                _client = boto3.client("s3", region_name=config.region(), config=Config(
+                    signature_version="s3v4", s3={"addressing_style": addressing},
+                    retries={"max_attempts": 3, "mode": "standard"}))
+    return _client
+
+
+def reset_client() -> None:
+    """Forget the cached client (tests that start a new mock)."""
+    global _client
+    _client = None
+
+
+def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int,
+                     expires_in: int) -> dict:
+    """A presigned POST whose policy S3 enforces: this exact key, this Content-Type, this size range."""
+    bucket = config.kyc_bucket()
+    post = s3().generate_presigned_post(
+        Bucket=bucket, Key=key, Fields={"Content-Type": content_type},
+        # botocore adds {"bucket"}, {"key"} (exact) and the x-amz-* fields itself
+        Conditions=[["eq", "$Content-Type", content_type],
+                    ["content-length-range", min_bytes, max_bytes]],
+        ExpiresIn=expires_in)
+    return {"url": post["url"], "fields": post["fields"]}
+
+
+def presigned_read(key: str, expires_in: int) -> str:
+    return s3().generate_presigned_url("get_object", Params={"Bucket": config.kyc_bucket(), "Key": key},
+                                       ExpiresIn=expires_in)
+
+
+def exists(key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3().head_object(Bucket=config.kyc_bucket(), Key=key)
+        return True
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise StorageError(f"HeadObject {key} failed: {error}") from error
+
+
+def delete_all_versions(prefix: str) -> int:
+    """Physically delete every version and delete marker under ``prefix``; returns how many.
+
+    Idempotent: nothing left → 0. Raises StorageError when any deletion failed.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket = config.kyc_bucket()
+    deleted = 0
+    try:
+        pages = s3().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            targets = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                       for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
+            if not targets:
+                continue
+            answer = s3().delete_objects(Bucket=bucket, Delete={"Objects": targets, "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise StorageError(f"DeleteObjects failed for {len(answer['Errors'])} versions, "
+                                   f"first {first.get('Key')}: {first.get('Code')}")
+            deleted += len(targets)
+    except (BotoCoreError, ClientError) as error:
+        raise StorageError(f"purge of {prefix} failed: {error}") from error
+    return deleted

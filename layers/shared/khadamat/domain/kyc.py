@@ -1,0 +1,78 @@
+"""Pro KYC rules (SPEC §10): documents, content types, status machine, object keys.
+
+Pure: no boto3. The S3 conditions themselves live in khadamat.adapters.storage.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from khadamat.domain.errors import Conflict, Unprocessable
+
+
+class KycStatus(StrEnum):
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+DOCUMENT_TYPES = ("CIN_FRONT", "CIN_BACK", "SELFIE")
+CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
+MIN_DOCUMENT_BYTES = 1
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+UPLOAD_URL_TTL_S = 600
+READ_URL_TTL_S = 300  # SPEC: a presigned GET valid at most 5 minutes
+
+SUBMITTABLE_FROM = (KycStatus.NOT_SUBMITTED, KycStatus.REJECTED)
+REVIEWABLE_FROM = (KycStatus.PENDING,)
+LISTABLE = (KycStatus.PENDING, KycStatus.APPROVED, KycStatus.REJECTED)
+
+
+def pro_prefix(pro_id: str) -> str:
+    """Every object of one pro lives under this prefix (the purge deletes it whole)."""
+    return f"kyc/{pro_id}/"
+
+
+def document_key(pro_id: str, doc_type: str) -> str:
+    return f"{pro_prefix(pro_id)}{doc_type}"
+
+
+def check_upload_request(doc_type: str, content_type: str) -> None:
+    if doc_type not in DOCUMENT_TYPES:
+        raise Unprocessable(f"docType must be one of {', '.join(DOCUMENT_TYPES)}")
+    if content_type not in CONTENT_TYPES:
+        raise Unprocessable(f"contentType must be one of {', '.join(CONTENT_TYPES)}")
+
+
+def check_can_upload(status: KycStatus) -> None:
+    """Documents change only before a (re)submission: never under review or once approved."""
+    if status not in SUBMITTABLE_FROM:
+        raise Conflict(f"KYC is {status}: documents can no longer be changed", "INVALID_TRANSITION")
+
+
+def status_of(raw: str | None) -> KycStatus:
+    return KycStatus(raw) if raw else KycStatus.NOT_SUBMITTED
+
+
+def check_can_submit(status: KycStatus, documents: dict[str, bool]) -> None:
+    if status not in SUBMITTABLE_FROM:
+        raise Conflict(f"KYC is {status}: it cannot be submitted again", "INVALID_TRANSITION")
+    missing = [doc for doc in DOCUMENT_TYPES if not documents.get(doc)]
+    if missing:
+        raise Conflict(f"missing documents: {', '.join(missing)}", "KYC_DOCUMENTS_MISSING")
+
+
+def check_can_review(status: KycStatus) -> None:
+    if status not in REVIEWABLE_FROM:
+        raise Conflict(f"KYC is {status}: only a PENDING KYC can be reviewed", "INVALID_TRANSITION")
+
+
+def is_verified(raw_status: str | None) -> bool:
+    """Discovery's badge VERIFIED."""
+    return raw_status == KycStatus.APPROVED
+
+
+def review_index_keys(status: KycStatus, submitted_at: str, pro_id: str) -> tuple[str, str]:
+    """GSI3 keys of a pro's user item while its KYC has a reviewable status."""
+    return f"KYC#{status}", f"{submitted_at}#{pro_id}"
