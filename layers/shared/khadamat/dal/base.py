@@ -69,6 +69,14 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
+    @classmethod
+    def _get_connection(cls):
+        # pynamodb caches the connection on the class, so a model used after its parent
+        # would inherit the parent's, built without the model's own indexes ("no index").
+        if "_connection" not in cls.__dict__:
+            cls._connection = None
+        return super()._get_connection()
+
 
 def connection() -> Connection:
     """The low-level connection of the table's models (for calls pynamodb's models lack)."""
