@@ -229,7 +229,7 @@ def test_unknown_or_non_pro_ids_are_404_pro_not_found(monday):
     api = monday
     client_id = make_pro(1)
     set_attributes(client_id, role="CLIENT")
-    for pro_id in ("no-such-pro", client_id):
+    for pro_id in ("no-such-pro", client_id, "x" * 3000):
         for path in (f"/pros/{pro_id}", f"/pros/{pro_id}/slots"):
             reply = api.get(path)
             assert (reply.status, reply.body["error"]["code"]) == (404, "PRO_NOT_FOUND"), path
@@ -270,7 +270,7 @@ def test_slots_of_a_week_crossing_the_switch_to_utc_plus_0(api):
 
 
 @pytest.mark.parametrize("query", ["days=0", "days=15", "days=sept", "from=2026-6-1", "from=01/06/2026",
-                                   "from=2026-02-30", "from=20260601", "from=2028-01-01"])
+                                   "from=2026-02-30", "from=20260601", "from=2028-01-01", "from=0001-01-01"])
 def test_slots_query_rules_are_422(monday, query):
     # the query is checked before the pro is looked up
     reply = monday.get(f"/pros/any-pro/slots?{query}")

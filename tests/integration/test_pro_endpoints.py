@@ -112,6 +112,7 @@ def test_exception_create_list_delete_in_casablanca_time(api, pro):
     assert api.get("/pro/availability", token=token).body["exceptions"] == []
     again = api.delete(f"/pro/availability/exceptions/{created['id']}", token=token)
     assert again.status == 404 and again.body["error"]["code"] == "NOT_FOUND"
+    assert api.delete(f"/pro/availability/exceptions/{'x' * 2000}", token=token).status == 404
 
 
 def test_exception_after_the_switch_is_rendered_at_utc_plus_0(api, pro):

@@ -29,8 +29,10 @@ from khadamat.domain.timeutil import (HOUR, from_storage, is_hour_aligned, local
 MAX_EXCEPTION_LENGTH = timedelta(days=366)
 # An exception is kept this long after it ended (DynamoDB ttl), then disappears by itself.
 EXCEPTION_RETENTION = timedelta(days=30)
-MAX_SLOTS_DAYS_AHEAD = 365
+MAX_SLOTS_DAYS_AHEAD = 365  # either way: only future slots are ever free
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Ids are uuids; anything longer cannot exist (and would break DynamoDB's key size limits).
+MAX_ID_LENGTH = 64
 
 
 # ---------------------------------------------------------------- reading a pro
@@ -78,7 +80,7 @@ def _is_visible_pro(pro: UserItem | None) -> bool:
 # ---------------------------------------------------------------- for the bookings use cases
 def find_bookable_pro(pro_id: str) -> UserItem:
     """The pro a client may book or see; 404 PRO_NOT_FOUND otherwise."""
-    pro = get_user(pro_id)
+    pro = get_user(pro_id) if len(pro_id) <= MAX_ID_LENGTH else None
     if not _is_visible_pro(pro):
         raise NotFound("no such pro", "PRO_NOT_FOUND")
     return pro
@@ -173,7 +175,7 @@ def create_exception(pro: UserItem, start_at: str, end_at: str, reason: str | No
 
 
 def delete_exception(pro: UserItem, exception_id: str) -> None:
-    if not store.delete_exception(pro.user_id, exception_id):
+    if len(exception_id) > MAX_ID_LENGTH or not store.delete_exception(pro.user_id, exception_id):
         raise NotFound("no such exception")
 
 
@@ -196,10 +198,10 @@ def _listing_slot(time_slot: str) -> datetime:
 
 def _candidate(pro: UserItem, category_id: str, now: datetime) -> ProCandidate:
     cancels = count_in_window((from_storage(stamp) for stamp in pro.pro_cancel_log or ()), now)
+    boosted = rules.boost_active(_boosts(pro), category_id, now)
     return ProCandidate(pro_id=pro.user_id, rating_sum=int(pro.rating_sum or 0),
                         rating_count=int(pro.rating_count or 0), pro_cancels_30d=cancels,
-                        premium_active=_premium(pro, now),
-                        boost_active_for_this_city_category=rules.boost_active(_boosts(pro), category_id, now))
+                        premium_active=_premium(pro, now), boost_active_for_this_city_category=boosted)
 
 
 def _listing_item_view(pro: UserItem, category_id: str, now: datetime) -> dict:
@@ -224,7 +226,8 @@ def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit:
     if slot:
         shown = [pro for pro in shown if is_slot_free_for(pro, slot, now)]
     by_id = {pro.user_id: pro for pro in shown}
-    ranked = rank_pros((_candidate(pro, category_id, now) for pro in shown), listing_day, city_id, category_id)
+    candidates = (_candidate(pro, category_id, now) for pro in shown)
+    ranked = rank_pros(candidates, listing_day, city_id, category_id)
     page = ranked[offset:offset + limit]
     more = offset + limit < len(ranked)
     return {"items": [_listing_item_view(by_id[c.pro_id], category_id, now) for c in page],
@@ -256,8 +259,8 @@ def _from_date(text: str | None, now: datetime) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise Unprocessable("from must be a date YYYY-MM-DD") from None
-    if day > today + timedelta(days=MAX_SLOTS_DAYS_AHEAD):
-        raise Unprocessable(f"from must be at most {MAX_SLOTS_DAYS_AHEAD} days ahead")
+    if abs((day - today).days) > MAX_SLOTS_DAYS_AHEAD:
+        raise Unprocessable(f"from must be within {MAX_SLOTS_DAYS_AHEAD} days of today")
     return day
 
 
