@@ -82,6 +82,9 @@ def test_replacing_services_moves_the_discovery_listing(api, pro):
     plomberie = api.get("/pros?cityId=casablanca&categoryId=plomberie").body["items"]
     electricite = api.get("/pros?cityId=casablanca&categoryId=electricite").body["items"]
     assert plomberie == [] and [item["proId"] for item in electricite] == [pro_id]
+    # An empty list lists the pro nowhere
+    assert put_services(api, token).status == 200
+    assert api.get("/pros?cityId=casablanca&categoryId=electricite").body["items"] == []
 
 
 def test_weekly_hours_replace_and_read_back(api, pro):
