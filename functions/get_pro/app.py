@@ -1,0 +1,14 @@
+from khadamat import clock
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import pros
+
+app = build_app()
+
+
+@app.get("/pros/<pro_id>")
+def get_pro(pro_id: str):
+    return pros.public_profile(pro_id, clock.now())
+
+
+lambda_handler = http_entry(app)

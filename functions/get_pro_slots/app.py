@@ -1,0 +1,20 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from khadamat import clock
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import pros
+
+app = build_app()
+
+
+@app.get("/pros/<pro_id>/slots")
+def get_pro_slots(pro_id: str,
+                  from_day: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+                  days: Annotated[int, Query(ge=1, le=14)] = 7):
+    return pros.pro_slots(pro_id, from_day, days, clock.now())
+
+
+lambda_handler = http_entry(app)

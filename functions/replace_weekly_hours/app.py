@@ -1,0 +1,17 @@
+from khadamat import clock
+from khadamat.api.auth import caller
+from khadamat.api.models_pros import WeeklyHoursRequest
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import pros
+
+app = build_app(roles=(Role.PRO,))
+
+
+@app.put("/pro/availability/weekly")
+def replace_weekly_hours(body: WeeklyHoursRequest):
+    return pros.replace_weekly_hours(caller(app), body.days, clock.now())
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,17 @@
+from khadamat import clock
+from khadamat.api.auth import caller
+from khadamat.api.models_pros import ProProfileRequest
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import pros
+
+app = build_app(roles=(Role.PRO,))
+
+
+@app.put("/pro/profile")
+def update_pro_profile(body: ProProfileRequest):
+    return pros.update_profile(caller(app), body.changes(), clock.now())
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,273 @@
+"""Pro use cases (SPEC §4, §5): profile, services, availability, discovery, public profile, slots.
+
+Also what the bookings use cases call about a pro: `find_bookable_pro`,
+`require_offered_category` and `is_slot_free_for` (one rule, one place).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from pynamodb.attributes import MapAttribute
+
+from khadamat.dal import availability
+from khadamat.dal import pros as store
+from khadamat.dal.users import UserItem, get_user
+from khadamat.domain import pros as rules
+from khadamat.domain import slots
+from khadamat.domain.accounts import Role, UserStatus, normalize_moroccan_mobile
+from khadamat.domain.errors import NotFound, Unprocessable
+from khadamat.domain.penalties import count_in_window
+from khadamat.domain.ranking import ProCandidate, rank_pros
+from khadamat.domain.reference import CATEGORY_IDS, CITY_IDS
+from khadamat.domain.timeutil import (HOUR, from_storage, is_hour_aligned, local_date, local_midnight,
+                                      parse_timestamp, to_local_iso, to_storage)
+
+MAX_EXCEPTION_LENGTH = timedelta(days=366)
+# An exception is kept this long after it ended (DynamoDB ttl), then disappears by itself.
+EXCEPTION_RETENTION = timedelta(days=30)
+MAX_SLOTS_DAYS_AHEAD = 365  # either way: only future slots are ever free
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Ids are uuids; anything longer cannot exist (and would break DynamoDB's key size limits).
+MAX_ID_LENGTH = 64
+
+
+# ---------------------------------------------------------------- reading a pro
+def _plain(value) -> dict:
+    return value.as_dict() if isinstance(value, MapAttribute) else dict(value)
+
+
+def services_of(pro: UserItem) -> list[rules.Service]:
+    return [rules.Service.from_json(_plain(item)) for item in pro.services or ()]
+
+
+def weekly_of(pro: UserItem) -> tuple[slots.DayHours, ...]:
+    return tuple(slots.DayHours(int(d["dayOfWeek"]), int(d["startMin"]), int(d["endMin"]))
+                 for d in map(_plain, pro.weekly_hours or ()))
+
+
+def _boosts(pro: UserItem) -> list[dict]:
+    return [_plain(boost) for boost in pro.boosts or ()]
+
+
+def _premium(pro: UserItem, now: datetime) -> bool:
+    return rules.premium_active(pro.premium_until, now)
+
+
+def listed_services(pro: UserItem, now: datetime) -> list[rules.Service]:
+    return rules.listed_services(services_of(pro), _premium(pro, now))
+
+
+def _badges(pro: UserItem, category_id: str | None, now: datetime) -> list[str]:
+    """SPONSORED for a listing when boosted in that category; on a profile, for any category."""
+    boosted = [category_id] if category_id else [s.category_id for s in listed_services(pro, now)]
+    sponsored = any(rules.boost_active(_boosts(pro), category, now) for category in boosted)
+    return rules.badges(pro.kyc_status, _premium(pro, now), sponsored)
+
+
+def _rating(pro: UserItem) -> dict:
+    return rules.rating_view(int(pro.rating_sum or 0), int(pro.rating_count or 0))
+
+
+def _is_visible_pro(pro: UserItem | None) -> bool:
+    """Banned, suspended and deleted pros are neither listed, shown nor bookable."""
+    return pro is not None and pro.role == Role.PRO and pro.status == UserStatus.ACTIVE
+
+
+# ---------------------------------------------------------------- for the bookings use cases
+def find_bookable_pro(pro_id: str) -> UserItem:
+    """The pro a client may book or see; 404 PRO_NOT_FOUND otherwise."""
+    pro = get_user(pro_id) if len(pro_id) <= MAX_ID_LENGTH else None
+    if not _is_visible_pro(pro):
+        raise NotFound("no such pro", "PRO_NOT_FOUND")
+    return pro
+
+
+def offers_category(pro: UserItem, category_id: str, now: datetime) -> bool:
+    return rules.offers_category(services_of(pro), _premium(pro, now), category_id)
+
+
+def require_offered_category(pro: UserItem, category_id: str, now: datetime) -> None:
+    if not offers_category(pro, category_id, now):
+        raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
+
+
+def _unavailability(pro_id: str) -> list[tuple[datetime, datetime]]:
+    return [(from_storage(item.start_at), from_storage(item.end_at))
+            for item in availability.list_exceptions(pro_id)]
+
+
+def is_slot_free_for(pro: UserItem, slot_start: datetime, now: datetime) -> bool:
+    """Weekly hours first (no read); exceptions and locks are read only when those allow it."""
+    weekly = weekly_of(pro)
+    if not slots.is_slot_free(weekly, (), (), slot_start, now):
+        return False
+    locked = availability.locked_starts(pro.user_id, slot_start, slot_start + HOUR)
+    return slots.is_slot_free(weekly, _unavailability(pro.user_id), locked, slot_start, now)
+
+
+# ---------------------------------------------------------------- PUT /pro/profile
+def own_profile_view(pro: UserItem, now: datetime) -> dict:
+    """The pro's own view: every stored service; `categories` are those listed right now."""
+    return {**public_profile_view(pro, now), "status": pro.status, "whatsapp": pro.whatsapp,
+            "services": [service.to_json() for service in services_of(pro)]}
+
+
+def update_profile(pro: UserItem, changes: dict, now: datetime) -> dict:
+    """`changes` holds only the fields sent; null or "" clears a field."""
+    fields = {}
+    if "bio" in changes:
+        fields["bio"] = changes["bio"] or None
+    if "whatsapp" in changes:
+        fields["whatsapp"] = normalize_moroccan_mobile(changes["whatsapp"], "whatsapp") \
+            if changes["whatsapp"] else None
+    store.update_profile(pro, now, **fields)
+    for name, value in fields.items():
+        setattr(pro, name, value)
+    return own_profile_view(pro, now)
+
+
+# ---------------------------------------------------------------- PUT /pro/services
+def replace_services(pro: UserItem, services: Iterable[dict], now: datetime) -> dict:
+    """`services`: dicts with snake_case keys as sent (categoryId → category_id, …)."""
+    checked = [rules.validate_service(path=f"services[{index}]", **service)
+               for index, service in enumerate(services)]
+    rules.check_services(checked, _premium(pro, now))
+    stored = [{k: v for k, v in service.to_json().items() if v is not None} for service in checked]
+    store.replace_services(pro, stored, now)
+    return {"services": [service.to_json() for service in checked],
+            "listedCategories": [s.category_id for s in listed_services(pro, now)]}
+
+
+# ---------------------------------------------------------------- availability
+def replace_weekly_hours(pro: UserItem, days: object, now: datetime) -> dict:
+    weekly = slots.validate_weekly(days)
+    store.save_weekly_hours(pro, [day.to_json() for day in weekly], now)
+    return {"days": [day.to_json() for day in weekly]}
+
+
+def _exception_view(item) -> dict:
+    return {"id": item.exception_id, "startAt": to_local_iso(from_storage(item.start_at)),
+            "endAt": to_local_iso(from_storage(item.end_at)), "reason": item.reason,
+            "createdAt": to_local_iso(from_storage(item.created_at))}
+
+
+def _parsed(text: str, field: str) -> datetime:
+    try:
+        return parse_timestamp(text)
+    except ValueError:
+        raise Unprocessable(f"{field} must be an ISO-8601 timestamp") from None
+
+
+def create_exception(pro: UserItem, start_at: str, end_at: str, reason: str | None,
+                     now: datetime) -> dict:
+    period = slots.validate_unavailability(_parsed(start_at, "startAt"), _parsed(end_at, "endAt"))
+    if period.end_at <= now:
+        raise Unprocessable("endAt is in the past: the exception would change nothing")
+    if period.end_at - period.start_at > MAX_EXCEPTION_LENGTH:
+        raise Unprocessable("an exception lasts at most 366 days")
+    item = store.create_exception(pro.user_id, str(uuid.uuid4()), period.start_at, period.end_at,
+                                  reason or None, now, expires_at=period.end_at + EXCEPTION_RETENTION)
+    return _exception_view(item)
+
+
+def delete_exception(pro: UserItem, exception_id: str) -> None:
+    if len(exception_id) > MAX_ID_LENGTH or not store.delete_exception(pro.user_id, exception_id):
+        raise NotFound("no such exception")
+
+
+def availability_view(pro: UserItem, now: datetime) -> dict:
+    """Weekly hours and the exceptions not yet over, by start."""
+    current = [item for item in availability.list_exceptions(pro.user_id)
+               if from_storage(item.end_at) > now]
+    current.sort(key=lambda item: (item.start_at, item.exception_id))
+    return {"weekly": [day.to_json() for day in weekly_of(pro)],
+            "exceptions": [_exception_view(item) for item in current]}
+
+
+# ---------------------------------------------------------------- GET /pros
+def _listing_slot(time_slot: str) -> datetime:
+    slot = _parsed(time_slot, "timeSlot")
+    if not is_hour_aligned(slot):
+        raise Unprocessable("timeSlot must start on the hour", "SLOT_NOT_ALIGNED")
+    return slot
+
+
+def _candidate(pro: UserItem, category_id: str, now: datetime) -> ProCandidate:
+    cancels = count_in_window((from_storage(stamp) for stamp in pro.pro_cancel_log or ()), now)
+    boosted = rules.boost_active(_boosts(pro), category_id, now)
+    return ProCandidate(pro_id=pro.user_id, rating_sum=int(pro.rating_sum or 0),
+                        rating_count=int(pro.rating_count or 0), pro_cancels_30d=cancels,
+                        premium_active=_premium(pro, now), boost_active_for_this_city_category=boosted)
+
+
+def _listing_item_view(pro: UserItem, category_id: str, now: datetime) -> dict:
+    return {"proId": pro.user_id, "firstName": pro.first_name, "lastName": pro.last_name,
+            "cityId": pro.city_id, "categories": [s.category_id for s in listed_services(pro, now)],
+            "rating": _rating(pro), "badges": _badges(pro, category_id, now)}
+
+
+def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit: int,
+                next_token: str | None, now: datetime) -> dict:
+    if city_id not in CITY_IDS:
+        raise Unprocessable(f"cityId must be one of {', '.join(CITY_IDS)}")
+    if category_id not in CATEGORY_IDS:
+        raise Unprocessable(f"categoryId must be one of {', '.join(CATEGORY_IDS)}")
+    slot = _listing_slot(time_slot) if time_slot else None
+    query = "|".join((city_id, category_id, to_storage(slot) if slot else ""))
+    token = rules.decode_page_token(next_token, query) if next_token else None
+    listing_day, offset = (token.listing_day, token.offset) if token else (local_date(now), 0)
+
+    shown = [pro for pro in store.get_pros(store.listing_pro_ids(city_id, category_id))
+             if _is_visible_pro(pro) and pro.city_id == city_id and offers_category(pro, category_id, now)]
+    if slot:
+        shown = [pro for pro in shown if is_slot_free_for(pro, slot, now)]
+    by_id = {pro.user_id: pro for pro in shown}
+    candidates = (_candidate(pro, category_id, now) for pro in shown)
+    ranked = rank_pros(candidates, listing_day, city_id, category_id)
+    page = ranked[offset:offset + limit]
+    more = offset + limit < len(ranked)
+    return {"items": [_listing_item_view(by_id[c.pro_id], category_id, now) for c in page],
+            "nextToken": rules.PageToken(offset + limit, listing_day, query).encode() if more else None}
+
+
+# ---------------------------------------------------------------- GET /pros/{proId}
+def public_profile_view(pro: UserItem, now: datetime) -> dict:
+    listed = listed_services(pro, now)
+    return {"proId": pro.user_id, "firstName": pro.first_name, "lastName": pro.last_name,
+            "cityId": pro.city_id, "bio": pro.bio,
+            "categories": [service.category_id for service in listed],
+            "services": [service.to_json() for service in listed],
+            "rating": _rating(pro), "badges": _badges(pro, None, now)}
+
+
+def public_profile(pro_id: str, now: datetime) -> dict:
+    return public_profile_view(find_bookable_pro(pro_id), now)
+
+
+# ---------------------------------------------------------------- GET /pros/{proId}/slots
+def _from_date(text: str | None, now: datetime) -> date:
+    today = local_date(now)
+    if text is None:
+        return today
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Unprocessable("from must be a date YYYY-MM-DD") from None
+    if abs((day - today).days) > MAX_SLOTS_DAYS_AHEAD:
+        raise Unprocessable(f"from must be within {MAX_SLOTS_DAYS_AHEAD} days of today")
+    return day
+
+
+def pro_slots(pro_id: str, from_text: str | None, days: int, now: datetime) -> dict:
+    from_day = _from_date(from_text, now)
+    pro = find_bookable_pro(pro_id)
+    locked = availability.locked_starts(pro_id, local_midnight(from_day),
+                                        local_midnight(from_day + timedelta(days=days)))
+    free = slots.free_slots(weekly_of(pro), _unavailability(pro_id), locked, from_day, days, now)
+    return {"slots": [to_local_iso(slot) for slot in free]}
