@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
 
 from khadamat.api.schemas import ApiModel
 
@@ -13,3 +15,10 @@ class SubscriptionCheckoutRequest(ApiModel):
 
 class BoostCheckoutRequest(ApiModel):
     category_id: str = Field(min_length=1, max_length=32)
+
+
+class DevProStateRequest(ApiModel):
+    """Local stage only (POST /_dev/pros/{proId}/state)."""
+
+    kyc_status: Literal["NOT_SUBMITTED", "PENDING", "APPROVED", "REJECTED"] | None = None
+    category_ids: list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(default=None, max_length=3)

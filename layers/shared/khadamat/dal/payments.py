@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import BaseItem, cancellation_codes, connection
@@ -290,3 +290,22 @@ def mark_session_completed(*, event_id: str, event_type: str, now: datetime,
     _run(lambda tx: (tx.save(_event_record(event_id, event_type, now),
                              condition=StripeEventItem.PK.does_not_exist()),
                      _mark_session_completed(tx, session_id, now)), event_id)
+
+
+# ---------------------------------------------------------------- local stage only
+def dev_set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[str] | None) -> bool:
+    """`POST /_dev/pros/{id}/state`: a test-only shortcut for KYC and services (local stage)."""
+    actions = []
+    if kyc_status is not None:
+        actions.append(UserItem.kyc_status.set(kyc_status))
+    if category_ids is not None:
+        actions.append(UserItem.services.set([{"categoryId": c} for c in category_ids]))
+    if not actions:
+        return True
+    try:
+        UserItem(*user_key(pro_id)).update(actions=actions, condition=UserItem.PK.exists())
+        return True
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise

@@ -31,3 +31,10 @@ def local_checkout_view(session_id: str) -> dict:
     return {"sessionId": session_id, "kind": session.kind, "target": session.target,
             "status": session.status,
             "complete": f"POST /_dev/stripe/checkout/{session_id}/complete"}
+
+
+def set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[str] | None) -> dict:
+    """Test-only: KYC and services of a pro without their own flows (built in other issues)."""
+    if not store.dev_set_pro_state(pro_id, kyc_status, category_ids):
+        raise NotFound("no such user")
+    return {"proId": pro_id, "kycStatus": kyc_status, "categoryIds": category_ids}
