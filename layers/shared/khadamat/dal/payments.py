@@ -171,7 +171,19 @@ def replace_intent(pro_id: str, kind: str, intent_id: str, target: str, discount
 
 def record_session(pro_id: str, kind: str, intent_id: str, target: str, session_id: str,
                    session_url: str, now: datetime) -> None:
-    """Remember the session on its intent (for retries) and as our own record."""
+    """Remember the session on its intent (for retries) and as our own record.
+
+    A concurrent retry of the same intent records the same session: the loser's write is moot.
+    """
+    try:
+        _record_session(pro_id, kind, intent_id, target, session_id, session_url, now)
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+
+
+def _record_session(pro_id: str, kind: str, intent_id: str, target: str, session_id: str,
+                    session_url: str, now: datetime) -> None:
     with TransactWrite(connection=connection()) as tx:
         tx.update(CheckoutIntentItem(*intent_key(pro_id, kind)),
                   actions=[CheckoutIntentItem.session_id.set(session_id),
@@ -183,11 +195,18 @@ def record_session(pro_id: str, kind: str, intent_id: str, target: str, session_
                 condition=CheckoutSessionItem.PK.does_not_exist())
 
 
-def mark_canceling(item: SubscriptionItem, now: datetime) -> None:
-    item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
-                         SubscriptionItem.version.add(1),
-                         SubscriptionItem.updated_at.set(to_storage(now))],
-                condition=SubscriptionItem.version == item.version)
+def mark_canceling(item: SubscriptionItem, now: datetime) -> bool:
+    """False when the subscription changed since it was read (read again)."""
+    try:
+        item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
+                             SubscriptionItem.version.add(1),
+                             SubscriptionItem.updated_at.set(to_storage(now))],
+                    condition=SubscriptionItem.version == item.version)
+        return True
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 # ---------------------------------------------------------------- webhook effects

@@ -134,15 +134,18 @@ def subscription_view(user: users.UserItem, now: datetime) -> dict:
 
 
 def cancel_subscription(user: users.UserItem, now: datetime) -> dict:
-    current = _current_subscription(user.user_id, now)
-    if current is None:
-        raise NotFound("no active Premium subscription")
-    state = current.to_domain()
-    if state.status != SubscriptionStatus.CANCELING:
+    for _ in range(STALE_RETRIES):
+        current = _current_subscription(user.user_id, now)
+        if current is None:
+            raise NotFound("no active Premium subscription")
+        state = current.to_domain()
+        if state.status == SubscriptionStatus.CANCELING:
+            return subscription_view(user, now)
         rules.check_can_cancel(state, now)
         stripe_adapter.payments_gateway(now).cancel_at_period_end(state.subscription_id)
-        store.mark_canceling(current, now)
-    return subscription_view(user, now)
+        if store.mark_canceling(current, now):
+            return subscription_view(user, now)
+    raise Conflict("the subscription kept changing; try again", code="CONFLICT")
 
 
 # ---------------------------------------------------------------- webhook
