@@ -343,3 +343,24 @@ def test_unknown_event_types_are_acknowledged(api):
 
 def test_dev_complete_of_an_unknown_session_is_404(api):
     assert api.post("/_dev/stripe/checkout/cs_nope/complete").status == 404
+
+
+def test_concurrent_duplicate_invoice_delivery_applies_once(api, pro, monkeypatch):
+    # Given an invoice.paid delivered twice, the second running between the first's read and write
+    pro_id, _ = pro
+    event = invoice_paid("evt_dup", pro_id, "sub_5", epoch(T0), epoch("2030-02-15T10:00:00Z"))
+    original = store.apply_subscription_change
+    outcomes = []
+
+    def duplicate_arrives_in_between(**kwargs):
+        monkeypatch.setattr(store, "apply_subscription_change", original)
+        outcomes.append(signed_post(api, event).body["outcome"])
+        original(**kwargs)
+
+    monkeypatch.setattr(store, "apply_subscription_change", duplicate_arrives_in_between)
+    first = signed_post(api, event)
+    # Then one applied, the other is a no-op, and the subscription moved exactly once
+    assert first.status == 200
+    assert sorted([first.body["outcome"], *outcomes]) == ["applied", "duplicate"]
+    assert store.get_subscription(pro_id, "sub_5").version == 1
+    assert premium_until(pro_id).startswith("2030-02-15T10:00:00")

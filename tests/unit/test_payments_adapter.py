@@ -80,3 +80,15 @@ def test_an_old_signature_is_refused():
     payload = json.dumps({"id": "evt_1", "type": "invoice.paid"})
     with pytest.raises(BadRequest):
         adapter.verify_webhook(payload, adapter.sign_payload(payload, SECRET, timestamp=1), SECRET)
+
+
+def test_a_stripe_failure_is_a_clean_503(monkeypatch):
+    class FailingSessions:
+        def create(self, params, options):
+            raise stripe.APIConnectionError("network down")
+
+    fake = SimpleNamespace(v1=SimpleNamespace(checkout=SimpleNamespace(sessions=FailingSessions())))
+    monkeypatch.setattr(stripe, "StripeClient", lambda *args, **kwargs: fake)
+    with pytest.raises(adapter.PaymentProviderUnavailable) as error:
+        adapter.StripePayments("sk_test_x").create_checkout(request(discount=0))
+    assert error.value.status == 503

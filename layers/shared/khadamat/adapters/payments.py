@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -26,13 +27,20 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 
 from khadamat import config
 from khadamat.dal.base import BaseItem
-from khadamat.domain.errors import BadRequest, NotFound
+from khadamat.domain.errors import BadRequest, DomainError, NotFound
 from khadamat.domain.pricing import INTRO_DISCOUNT_MAD, add_calendar_months, to_centimes
+from khadamat.observability import logger
 
 CURRENCY = "mad"
 INTRO_COUPON_ID = "KHADAMAT_INTRO_50_MAD"
 LOCAL_WEBHOOK_SECRET = "whsec_khadamat_local_stage_only"
 DEFAULT_APP_URL = "https://app.khadamat.ma"
+
+
+class PaymentProviderUnavailable(DomainError):
+    """Stripe could not be reached or refused the call: a clean 503, never a stack trace."""
+
+    status, code = 503, "PAYMENT_PROVIDER_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -106,16 +114,27 @@ class StripePayments:
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         params = session_params(request)
-        if "discounts" in params:
-            self._ensure_intro_coupon()
-        session = self._client.v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": request.idempotency_key})
+        with self._provider_errors():
+            if "discounts" in params:
+                self._ensure_intro_coupon()
+            session = self._client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": request.idempotency_key})
         return CheckoutSession(session.id, session.url)
 
     def cancel_at_period_end(self, subscription_id: str) -> None:
-        self._client.v1.subscriptions.update(
-            subscription_id, params={"cancel_at_period_end": True},
-            options={"idempotency_key": f"khadamat-cancel-{subscription_id}"})
+        with self._provider_errors():
+            self._client.v1.subscriptions.update(
+                subscription_id, params={"cancel_at_period_end": True},
+                options={"idempotency_key": f"khadamat-cancel-{subscription_id}"})
+
+    @contextmanager
+    def _provider_errors(self):
+        try:
+            yield
+        except self._stripe.StripeError as error:
+            logger.exception("stripe call failed")
+            raise PaymentProviderUnavailable("the payment provider is unavailable; retry later") \
+                from error
 
     def _ensure_intro_coupon(self) -> None:
         try:
