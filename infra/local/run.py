@@ -57,7 +57,9 @@ def main() -> None:
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
         server = make_server(template, int(os.environ.get("PORT", "3000")))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
-        print(f"Khadamat API listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        os.environ["KHADAMAT_BASE_URL"] = base_url  # local links (Stripe stand-in checkoutUrl)
+        print(f"Khadamat API listening on {base_url}", flush=True)
         while not stop.wait(0.5):
             pass
     finally:

@@ -1,0 +1,17 @@
+from khadamat import clock
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import payments
+
+app = build_app()
+
+
+@app.post("/webhooks/stripe")
+def stripe_webhook():
+    # The signature covers the raw body: never re-serialise parsed JSON.
+    event = app.current_event
+    return payments.handle_webhook(event.decoded_body, event.headers.get("stripe-signature"),
+                                   clock.now())
+
+
+lambda_handler = http_entry(app)
