@@ -69,6 +69,14 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
+    @classmethod
+    def _get_connection(cls):
+        # pynamodb caches the connection (and the schema with its indexes) on the class and a
+        # subclass inherits its parent's: once BaseItem's exists, a model's own index is unknown.
+        if "_connection" not in cls.__dict__:
+            cls._connection = None
+        return super()._get_connection()
+
 
 def connection() -> Connection:
     """The low-level connection of the table's models (for calls pynamodb's models lack)."""
