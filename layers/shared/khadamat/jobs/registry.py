@@ -1,1 +1,2 @@
 """The list of job modules; each registers its job with ``@job(name)`` on import."""
+from khadamat.jobs import notifications  # noqa: F401,E402  (issue 8)
