@@ -59,6 +59,7 @@ class OutboxPump:
         self.stop_event.set()
 
     def run(self) -> None:
+        self.registry.handler(self.function)  # load it now: the first delivery is then not a cold start
         while not self.stop_event.wait(POLL_S):
             try:
                 self.pump_once()
