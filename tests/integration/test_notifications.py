@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from khadamat.adapters import whatsapp
 from khadamat.dal import dev, notifications as store, users
 from khadamat.dal.base import BaseItem
 from khadamat.dal.outbox import new_outbox_item
+from khadamat.domain.notifications import push_unit
 from khadamat.domain.timeutil import to_storage
 from tests.conftest import TEMPLATE
 
@@ -317,3 +319,63 @@ def test_bad_device_bodies_are_422(api, body):
     user = make_user(role="CLIENT")
     reply = api.post("/me/devices", body, token=token_for(user))
     assert reply.status == 422 and reply.body["error"]["code"] == "VALIDATION_ERROR"
+
+
+# ---------------------------------------------------------------- push over SNS (moto)
+@pytest.fixture
+def sns_push(aws, monkeypatch):
+    import boto3
+
+    from khadamat.adapters import push
+
+    sns = boto3.client("sns", region_name="eu-west-3")
+    arn = sns.create_platform_application(Name="khadamat-fcm", Platform="GCM",
+                                          Attributes={"PlatformCredential": "key"})["PlatformApplicationArn"]
+    monkeypatch.setenv("PUSH_PLATFORM_ARN_FCM", arn)
+    monkeypatch.setenv("PUSH_PLATFORM_ARN_IOS", "")
+    push._sns.cache_clear()
+    monkeypatch.setattr(push, "sender", push.SnsPush)
+    yield sns
+    push._sns.cache_clear()
+
+
+def test_sns_push_reaches_the_fcm_device_and_skips_an_unconfigured_platform(sns_push):
+    # Given an ANDROID device (FCM configured) and an IOS device (APNs not configured)
+    client = make_user(role="CLIENT")
+    store.register_device(client.user_id, "fcm-token-android", "ANDROID", datetime.now(UTC))
+    store.register_device(client.user_id, "apns-token-ios-1", "IOS", datetime.now(UTC))
+    item = outbox(client, channels=("PUSH",))
+    # When delivered
+    assert deliver(item) == {"batchItemFailures": []}
+    # Then SNS has an endpoint for the Android token, and iOS is recorded as skipped
+    endpoints = sns_push.list_endpoints_by_platform_application(
+        PlatformApplicationArn=os.environ["PUSH_PLATFORM_ARN_FCM"])["Endpoints"]
+    assert [e["Attributes"]["Token"] for e in endpoints] == ["fcm-token-android"]
+    assert store.unit_state(item.message_id, push_unit("fcm-token-android")) == store.SENT
+    assert store.unit_state(item.message_id, push_unit("apns-token-ios-1")) == store.SKIPPED
+
+
+def test_sns_message_carries_title_and_body_for_apns_and_fcm():
+    from khadamat.adapters.push import sns_message
+
+    payload = json.loads(sns_message("Titre", "Corps", {"bookingId": "b-1"}))
+    assert json.loads(payload["APNS"])["aps"]["alert"] == {"title": "Titre", "body": "Corps"}
+    fcm = json.loads(payload["GCM"])["fcmV1Message"]["message"]
+    assert fcm["notification"] == {"title": "Titre", "body": "Corps"}
+    assert fcm["data"] == {"bookingId": "b-1"}
+
+
+def test_a_dead_device_token_is_forgotten_and_not_retried(sns_push):
+    # Given a device whose SNS endpoint was disabled (the app was uninstalled)
+    client = make_user(role="CLIENT")
+    store.register_device(client.user_id, "fcm-token-dead", "WEB", datetime.now(UTC))
+    arn = os.environ["PUSH_PLATFORM_ARN_FCM"]
+    endpoint = sns_push.create_platform_endpoint(PlatformApplicationArn=arn,
+                                                 Token="fcm-token-dead")["EndpointArn"]
+    sns_push.set_endpoint_attributes(EndpointArn=endpoint, Attributes={"Enabled": "false"})
+    item = outbox(client, channels=("PUSH",))
+    # When delivered
+    assert deliver(item) == {"batchItemFailures": []}
+    # Then the push is recorded as skipped and the device is gone
+    assert store.unit_state(item.message_id, push_unit("fcm-token-dead")) == store.SKIPPED
+    assert store.user_devices(client.user_id) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime
 from functools import cache
 
@@ -46,15 +47,35 @@ class SnsPush:
             raise Undeliverable(f"push for {platform} is not configured")
         sns = _sns()
         try:
-            endpoint = sns.create_platform_endpoint(PlatformApplicationArn=application,
-                                                    Token=token)["EndpointArn"]
+            endpoint = _endpoint(sns, application, token)
             answer = sns.publish(TargetArn=endpoint, MessageStructure="json",
                                  Message=sns_message(title, body, data))
         except sns.exceptions.EndpointDisabledException as error:
             raise DeadDeviceToken("device token disabled") from error
+        except DeadDeviceToken:
+            raise
         except Exception as error:  # botocore errors: nothing was published
             raise SendFailed(f"sns: {error}") from error
         return answer["MessageId"]
+
+
+_EXISTING_ENDPOINT = re.compile(r"Endpoint (arn:[^ ]+) already exists with the same Token")
+
+
+def _endpoint(sns, application: str, token: str) -> str:
+    """The token's SNS endpoint. SNS refuses to re-create one whose attributes changed (it
+    disabled it after the push service rejected the token): that token is dead."""
+    try:
+        return sns.create_platform_endpoint(PlatformApplicationArn=application,
+                                            Token=token)["EndpointArn"]
+    except sns.exceptions.InvalidParameterException as error:
+        existing = _EXISTING_ENDPOINT.search(str(error))
+        if not existing:
+            raise
+        attributes = sns.get_endpoint_attributes(EndpointArn=existing.group(1))["Attributes"]
+        if attributes.get("Enabled") == "false":
+            raise DeadDeviceToken("device token disabled") from error
+        return existing.group(1)
 
 
 class LocalPush:
