@@ -43,8 +43,10 @@ def stream_event(items) -> dict:
 
 
 class OutboxPump:
-    def __init__(self, template: Template, registry: HandlerRegistry = REGISTRY):
+    def __init__(self, template: Template, registry: HandlerRegistry = REGISTRY,
+                 backoff_s: float = BACKOFF_S):
         self.function = template.function(FUNCTION_ID)
+        self.backoff_s = backoff_s
         self.registry = registry
         self.stop_event = threading.Event()
         self.attempts: dict[str, int] = {}
@@ -70,7 +72,8 @@ class OutboxPump:
         from khadamat.dal.notifications import pending_messages
 
         now = time.monotonic()
-        due = [item for item in pending_messages(limit=25)
+        # Newest first: messages that keep failing never hide a new one behind them.
+        due = [item for item in pending_messages(limit=25, newest_first=True)
                if self.attempts.get(item.message_id, 0) < MAX_ATTEMPTS
                and self.not_before.get(item.message_id, 0) <= now]
         if not due:
@@ -90,7 +93,7 @@ class OutboxPump:
         for item in due:
             attempts = self.attempts.get(item.message_id, 0) + 1
             self.attempts[item.message_id] = attempts
-            self.not_before[item.message_id] = time.monotonic() + BACKOFF_S * 2 ** (attempts - 1)
+            self.not_before[item.message_id] = time.monotonic() + self.backoff_s * 2 ** (attempts - 1)
             if attempts == MAX_ATTEMPTS:
                 print(f"outbox pump: message {item.message_id} failed {attempts} times; "
                       "left for the redelivery job", file=sys.stderr)

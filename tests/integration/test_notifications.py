@@ -379,3 +379,19 @@ def test_a_dead_device_token_is_forgotten_and_not_retried(sns_push):
     # Then the push is recorded as skipped and the device is gone
     assert store.unit_state(item.message_id, push_unit("fcm-token-dead")) == store.SKIPPED
     assert store.user_devices(client.user_id) == []
+
+
+def test_local_pump_backs_off_a_failing_message_without_blocking_new_ones(aws, twilio_http):
+    # Given Twilio refuses the first message
+    twilio_http.statuses = [503]
+    pro = make_user()
+    failing = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
+    pump = OutboxPump(TEMPLATE, backoff_s=3600)
+    assert pump.pump_once() == 1
+    # When a new message arrives while the first one waits for its backoff
+    fresh = outbox(pro, channels=("WHATSAPP",))
+    # Then the next round delivers the new one only
+    assert pump.pump_once() == 1
+    assert [m.message_id for m in store.pending_messages()] == [failing.message_id]
+    assert pump.attempts == {failing.message_id: 1}
+    assert store.unit_state(fresh.message_id, "WHATSAPP") == store.SENT

@@ -128,10 +128,12 @@ def outbox_from_image(image: dict) -> OutboxItem:
     return OutboxItem.from_raw_data(image)
 
 
-def pending_messages(created_before: datetime | None = None, limit: int = 25) -> list[OutboxItem]:
-    """Oldest undelivered messages first (a Query of the sparse GSI3, never a scan)."""
+def pending_messages(created_before: datetime | None = None, limit: int = 25,
+                     newest_first: bool = False) -> list[OutboxItem]:
+    """Undelivered messages, oldest first unless asked (a Query of the sparse GSI3, never a scan)."""
     condition = OutboxItem.GSI3SK < to_storage(created_before) if created_before else None
-    return list(OutboxItem.pending.query(PENDING_PK, condition, limit=limit))
+    return list(OutboxItem.pending.query(PENDING_PK, condition, limit=limit,
+                                         scan_index_forward=not newest_first))
 
 
 def get_message(message_id: str) -> OutboxItem | None:
