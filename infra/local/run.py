@@ -56,11 +56,11 @@ def main() -> None:
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
         create_resources(None, template)
+        pump = OutboxPump(template)
+        pump.start()  # delivers outbox messages, as the table's stream does in AWS
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
         server = make_server(template, int(os.environ.get("PORT", "3000")))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
-        pump = OutboxPump(template)
-        pump.start()  # delivers outbox messages, as the table's stream does in AWS
         print(f"Khadamat API listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
         while not stop.wait(0.5):
             pass

@@ -23,7 +23,7 @@ from khadamat.adapters import whatsapp
 from khadamat.dal import dev, notifications as store, users
 from khadamat.dal.base import BaseItem
 from khadamat.dal.outbox import new_outbox_item
-from khadamat.domain.notifications import push_unit
+from khadamat.domain.delivery import push_unit
 from khadamat.domain.timeutil import to_storage
 from tests.conftest import TEMPLATE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from khadamat.api.schemas import ApiModel
-from khadamat.domain.notifications import DevicePlatform
+from khadamat.domain.delivery import DevicePlatform
 
 # FCM and APNs tokens are URL-safe; the token is also a path segment of DELETE /me/devices/{token}.
 DEVICE_TOKEN_PATTERN = r"^[A-Za-z0-9:_.\-]+$"

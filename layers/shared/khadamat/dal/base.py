@@ -69,13 +69,12 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
-    @classmethod
-    def _get_connection(cls):
-        # pynamodb caches the connection (and the schema with its indexes) on the class and a
-        # subclass inherits its parent's: once BaseItem's exists, a model's own index is unknown.
-        if "_connection" not in cls.__dict__:
-            cls._connection = None
-        return super()._get_connection()
+    def __init_subclass__(cls, **kwargs):
+        # pynamodb reuses an inherited connection, whose table description lacks the
+        # subclass's indexes ("Table ... has no index: GSI2") once connection() has set
+        # BaseItem's: each model keeps its own.
+        super().__init_subclass__(**kwargs)
+        cls._connection = None
 
 
 def connection() -> Connection:

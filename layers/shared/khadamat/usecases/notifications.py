@@ -17,10 +17,10 @@ from khadamat.adapters.errors import DeadDeviceToken, Undeliverable
 from khadamat.dal import notifications as store
 from khadamat.dal import users
 from khadamat.dal.outbox import OutboxItem
-from khadamat.domain import notifications as rules
+from khadamat.domain import delivery as rules
 from khadamat.domain.accounts import UserStatus
+from khadamat.domain.delivery import Channel
 from khadamat.domain.errors import NotFound
-from khadamat.domain.notifications import Channel
 from khadamat.domain.timeutil import from_storage, to_local_iso
 from khadamat.observability import logger
 

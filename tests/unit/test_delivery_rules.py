@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from khadamat.domain import notifications as rules
+from khadamat.domain import delivery as rules
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
