@@ -16,6 +16,7 @@ import threading
 from infra.local.aws import EmbeddedAws
 from infra.local.gateway import make_server
 from infra.local.lambda_runtime import apply_environment
+from infra.local.outbox_pump import OutboxPump
 from infra.local.resources import create_resources
 from infra.local.template import Template
 
@@ -49,11 +50,14 @@ def main() -> None:
     _stop_on_sigterm(stop)
     aws = None
     server = None
+    pump = None
     try:
         template = Template()
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
         create_resources(None, template)
+        pump = OutboxPump(template)
+        pump.start()  # delivers outbox messages, as the table's stream does in AWS
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
         server = make_server(template, int(os.environ.get("PORT", "3000")))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
@@ -63,6 +67,8 @@ def main() -> None:
         while not stop.wait(0.5):
             pass
     finally:
+        if pump is not None:
+            pump.stop()
         if server is not None:
             server.shutdown()
             server.server_close()

@@ -2,6 +2,8 @@
 
 Key: OUTBOX#<messageId> / MSG. The table's stream carries each new item to the
 delivery function (issue 8), which sends it on each of its channels at most once.
+GSI3: OUTBOX_PENDING / <createdAt>#<messageId> while some channel is not done yet
+(sparse: removed on delivery); the local pump and the redelivery job read it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import uuid
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import GSI3, BaseItem
+
+PENDING_PK = "OUTBOX_PENDING"
 
 
 class OutboxItem(BaseItem):
@@ -23,6 +27,9 @@ class OutboxItem(BaseItem):
     title = UnicodeAttribute()
     body = UnicodeAttribute()  # French text; obeys the Privacy Shield
     created_at = UnicodeAttribute()
+    delivered_at = UnicodeAttribute(null=True)
+
+    pending = GSI3()
 
 
 def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channels: list[str],
@@ -31,4 +38,5 @@ def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channe
     return OutboxItem(f"OUTBOX#{message_id}", "MSG", message_id=message_id, type=type,
                       recipient_id=recipient_id, recipient_role=recipient_role,
                       channels=channels, booking_id=booking_id, title=title, body=body,
-                      created_at=created_at)
+                      created_at=created_at, GSI3PK=PENDING_PK,
+                      GSI3SK=f"{created_at}#{message_id}")

@@ -1,2 +1,3 @@
 """The list of job modules; each registers its job with ``@job(name)`` on import."""
 from khadamat.jobs import purge_kyc_documents  # noqa: F401,E402
+from khadamat.jobs import notifications  # noqa: F401,E402  (issue 8)

@@ -1,0 +1,19 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from khadamat.api.auth import ANY_ROLE, caller
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import notifications
+
+app = build_app(roles=ANY_ROLE)
+
+
+@app.get("/me/notifications")
+def list_notifications(limit: Annotated[int, Query(ge=1, le=50)] = 20,
+                       nextToken: Annotated[str | None, Query(max_length=1024)] = None):  # noqa: N803
+    return notifications.list_notifications(caller(app), limit, nextToken)
+
+
+lambda_handler = http_entry(app)

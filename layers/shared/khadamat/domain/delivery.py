@@ -1,0 +1,49 @@
+"""Pure notification rules: channels, delivery units, what a WhatsApp message says, when to give up."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WHATSAPP = "WHATSAPP"
+    PUSH = "PUSH"
+    INBOX = "INBOX"
+
+
+class DevicePlatform(StrEnum):
+    IOS = "IOS"
+    ANDROID = "ANDROID"
+    WEB = "WEB"
+
+
+# A claim older than this is taken to be from a crashed attempt and may be taken over.
+SEND_LEASE = timedelta(minutes=2)
+# The redelivery job picks up messages still pending after this (the stream had its chance)...
+STUCK_AFTER = timedelta(minutes=5)
+# ...and stops retrying them after this: they move to the OUTBOX_FAILED index for an operator.
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def push_unit(token: str) -> str:
+    """One delivery unit per device, so that a retry never re-sends to devices already reached."""
+    return f"PUSH#{hashlib.sha256(token.encode()).hexdigest()[:24]}"
+
+
+def whatsapp_text(title: str, body: str) -> str:
+    return f"*{title}*\n{body}"
+
+
+def whatsapp_number(whatsapp: str | None, phone: str | None) -> str | None:
+    """The recipient's WhatsApp number (E.164): their WhatsApp if given, else their phone."""
+    return whatsapp or phone
+
+
+def is_stuck(created_at: datetime, now: datetime) -> bool:
+    return now - created_at >= STUCK_AFTER
+
+
+def should_give_up(created_at: datetime, now: datetime) -> bool:
+    return now - created_at >= GIVE_UP_AFTER

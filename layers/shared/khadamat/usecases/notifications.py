@@ -1,0 +1,162 @@
+"""Notification use cases (SPEC §13): deliver an outbox message; the inbox and devices endpoints.
+
+Delivery is per unit (WHATSAPP, INBOX, one PUSH#<tokenHash> per device). Each unit is
+claimed by a conditional write before it is sent and marked SENT after, so a redelivered
+message never re-sends a unit that went out. A failing unit fails the message (the stream
+retries it) without touching the others or anything the booking wrote.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from khadamat.adapters import push, whatsapp
+from khadamat.adapters.errors import DeadDeviceToken, Undeliverable
+from khadamat.dal import notifications as store
+from khadamat.dal import users
+from khadamat.dal.outbox import OutboxItem
+from khadamat.domain import delivery as rules
+from khadamat.domain.accounts import UserStatus
+from khadamat.domain.delivery import Channel
+from khadamat.domain.errors import NotFound
+from khadamat.domain.timeutil import from_storage, to_local_iso
+from khadamat.observability import logger
+
+
+class DeliveryFailed(Exception):
+    """Some unit of the message could not be sent now: retry the message later."""
+
+
+class UnitInFlight(Exception):
+    """Another attempt holds a live claim on this unit: retry later, do not send twice."""
+
+
+# ---------------------------------------------------------------- delivery
+def deliver_stream_record(record: dict, now: datetime) -> dict:
+    """One DynamoDB stream record (INSERT of an OUTBOX#… / MSG item)."""
+    return deliver(store.outbox_from_image(record["dynamodb"]["NewImage"]), now)
+
+
+def deliver(message: OutboxItem, now: datetime) -> dict:
+    """Send every unit of the message not yet done; raise DeliveryFailed if any is left."""
+    recipient = users.get_user(message.recipient_id)
+    if recipient is None or recipient.status == UserStatus.DELETED:
+        for channel in message.channels:
+            store.record_skip(message.message_id, channel, now, "RECIPIENT_DELETED")
+        store.mark_delivered(message.message_id, now)
+        return {"skipped": list(message.channels)}
+    failures: dict[str, str] = {}
+    for channel in message.channels:
+        for unit, send in _units(message, recipient, channel, now):
+            try:
+                _deliver_unit(message.message_id, unit, send, now)
+            except Exception as error:  # noqa: BLE001 - every unit gets its chance
+                failures[unit] = f"{type(error).__name__}: {error}"
+    if failures:
+        logger.warning("notification units failed",
+                       extra={"messageId": message.message_id, "failures": failures})
+        raise DeliveryFailed(f"message {message.message_id}: {sorted(failures)} failed")
+    store.mark_delivered(message.message_id, now)
+    return {"delivered": list(message.channels)}
+
+
+def _units(message: OutboxItem, recipient: users.UserItem, channel: str,
+           now: datetime) -> list[tuple[str, Callable[[], str | None]]]:
+    if channel == Channel.INBOX:
+        return [(Channel.INBOX, lambda: store.put_inbox_item(message))]
+    if channel == Channel.WHATSAPP:
+        return [(Channel.WHATSAPP, lambda: _send_whatsapp(message, recipient, now))]
+    if channel == Channel.PUSH:
+        return [(rules.push_unit(device.token), _push_sender(message, device, now))
+                for device in store.user_devices(recipient.user_id)]
+    logger.error("unknown notification channel", extra={"channel": channel})
+    return []
+
+
+def _send_whatsapp(message: OutboxItem, recipient: users.UserItem, now: datetime) -> str:
+    number = rules.whatsapp_number(recipient.whatsapp, recipient.phone)
+    if not number:
+        raise Undeliverable("the recipient has no WhatsApp number")
+    return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, message.body),
+                                  message_id=message.message_id, now=now)
+
+
+def _push_sender(message: OutboxItem, device: store.DeviceItem, now: datetime) -> Callable[[], str]:
+    def send() -> str:
+        data = {"type": message.type, "notificationId": message.message_id,
+                "bookingId": message.booking_id or ""}
+        try:
+            return push.sender().send(token=device.token, platform=device.platform,
+                                      title=message.title, body=message.body, data=data,
+                                      message_id=message.message_id, now=now)
+        except DeadDeviceToken:
+            store.forget_device(device.user_id, device.token)
+            raise
+
+    return send
+
+
+def _deliver_unit(message_id: str, unit: str, send: Callable[[], str | None], now: datetime) -> None:
+    claim_id = str(uuid.uuid4())
+    if not store.claim(message_id, unit, claim_id, now, now + rules.SEND_LEASE):
+        if store.unit_state(message_id, unit) in (store.SENT, store.SKIPPED):
+            return  # already done by an earlier delivery of this message
+        raise UnitInFlight(f"{unit} is being sent by another attempt")
+    try:
+        provider_id = send()
+    except Undeliverable as error:
+        store.finish(message_id, unit, claim_id, store.SKIPPED, now, note=str(error))
+        return
+    except BaseException:
+        store.release(message_id, unit, claim_id)
+        raise
+    store.finish(message_id, unit, claim_id, store.SENT, now, provider_id=provider_id)
+
+
+def redeliver_stuck(now: datetime) -> dict:
+    """The safety net behind the stream: retry what is still pending; give up after 24 h."""
+    summary = {"redelivered": 0, "failed": 0, "gaveUp": 0}
+    for message in store.pending_messages(created_before=now - rules.STUCK_AFTER, limit=100):
+        if rules.should_give_up(from_storage(message.created_at), now):
+            store.mark_failed(message.message_id, now)
+            logger.error("notification given up", extra={"messageId": message.message_id})
+            summary["gaveUp"] += 1
+            continue
+        try:
+            deliver(message, now)
+            summary["redelivered"] += 1
+        except (DeliveryFailed, UnitInFlight):
+            summary["failed"] += 1
+    return summary
+
+
+# ---------------------------------------------------------------- inbox
+def _notification_view(item: store.InboxItem) -> dict:
+    return {"id": item.notification_id, "type": item.type, "title": item.title, "body": item.body,
+            "bookingId": item.booking_id, "createdAt": to_local_iso(from_storage(item.created_at)),
+            "readAt": to_local_iso(from_storage(item.read_at)) if item.read_at else None}
+
+
+def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:
+    items, token = store.inbox_page(user.user_id, limit, next_token)
+    return {"items": [_notification_view(item) for item in items], "nextToken": token}
+
+
+def mark_read(user: users.UserItem, notification_id: str, now: datetime) -> None:
+    item = store.find_inbox_item(user.user_id, notification_id)
+    if item is None:
+        raise NotFound("no such notification")
+    store.mark_read(item, now)
+
+
+# ---------------------------------------------------------------- devices
+def register_device(user: users.UserItem, platform: str, token: str, now: datetime) -> dict:
+    store.register_device(user.user_id, token, platform, now)
+    return {"token": token, "platform": platform}
+
+
+def remove_device(user: users.UserItem, token: str) -> None:
+    if not store.remove_device(user.user_id, token):
+        raise NotFound("no such device")
