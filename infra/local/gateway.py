@@ -1,7 +1,6 @@
 """A local API Gateway HTTP API (payload format 2.0) over the routes of template.yaml.
 
-Run alone with `python -m infra.local.gateway` (needs AWS_ENDPOINT_URL and
-created resources); `python -m infra.local.run` is the usual entry point.
+Started by `python -m infra.local.run` (`make run`), with the embedded AWS and the seed.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from infra.local.lambda_runtime import REGISTRY, HandlerRegistry, apply_environment, invoke
+from infra.local.lambda_runtime import REGISTRY, HandlerRegistry, invoke
 from infra.local.template import ACCOUNT_ID, Route, Template
 
 API_ID = "local"
@@ -391,23 +390,3 @@ def make_server(template: Template, port: int, host: str = "127.0.0.1",
     handler_class = type("BoundGatewayRequestHandler", (GatewayRequestHandler,),
                          {"gateway": Gateway(template, registry)})
     return GatewayServer((host, port), handler_class)
-
-
-def main() -> None:
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        sys.exit("set AWS_ENDPOINT_URL (or use `python -m infra.local.run`)")
-    template = Template()
-    apply_environment(template, endpoint)
-    server = make_server(template, int(os.environ.get("PORT", "3000")))
-    print(f"Khadamat API listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-if __name__ == "__main__":
-    main()
