@@ -9,6 +9,7 @@ from khadamat.adapters import payments as stripe_adapter
 from khadamat.dal import payments as store
 from khadamat.dal import users
 from khadamat.domain import pricing
+from khadamat.domain import pros as pro_rules
 from khadamat.domain import subscriptions as rules
 from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.subscriptions import SubscriptionStatus
@@ -33,7 +34,7 @@ def _active_boosts(user: users.UserItem, now: datetime) -> list[dict]:
 
 
 def _premium_active(user: users.UserItem, now: datetime) -> bool:
-    return pricing.is_active(from_storage(user.premium_until) if user.premium_until else None, now)
+    return pro_rules.premium_active(user.premium_until, now)
 
 
 def _require_kyc(user: users.UserItem) -> None:
