@@ -69,6 +69,13 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
+    def __init_subclass__(cls, **kwargs):
+        # pynamodb reuses an inherited connection, whose table description lacks the
+        # subclass's indexes ("Table ... has no index: GSI2") once connection() has set
+        # BaseItem's: each model keeps its own.
+        super().__init_subclass__(**kwargs)
+        cls._connection = None
+
 
 def connection() -> Connection:
     """The low-level connection of the table's models (for calls pynamodb's models lack)."""

@@ -1,1 +1,2 @@
 """The list of job modules; each registers its job with ``@job(name)`` on import."""
+from khadamat.jobs import bookings  # noqa: F401,E402  (expire-bookings, release-orphan-locks)
