@@ -18,8 +18,14 @@ ALL_WEEK = [{"dayOfWeek": day, "startMin": 0, "endMin": 1440} for day in range(7
 
 
 class Person:
-    def __init__(self, user_id: str, token: str):
-        self.id, self.token = user_id, token
+    def __init__(self, user_id: str, token: str, phone: str):
+        self.id, self.token, self.phone = user_id, token, phone
+
+    def login(self, api) -> None:
+        """A new access token (tokens live 15 minutes of the test clock)."""
+        reply = api.post("/auth/login", {"login": self.phone, "password": PASSWORD})
+        assert reply.status == 200, reply.body
+        self.token = reply.body["accessToken"]
 
 
 def signup_and_login(api, role: str, **extra) -> Person:
@@ -31,7 +37,7 @@ def signup_and_login(api, role: str, **extra) -> Person:
     assert created.status == 201, created.body
     login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
     assert login.status == 200, login.body
-    return Person(created.body["userId"], login.body["accessToken"])
+    return Person(created.body["userId"], login.body["accessToken"], phone)
 
 
 def set_pro_offer(pro_id: str, categories=("plomberie",), hours=ALL_WEEK) -> None:
@@ -47,8 +53,11 @@ def make_pro(api, city="casablanca", categories=("plomberie",), **extra) -> Pers
     return pro
 
 
-def set_clock(api, now: str = NOW) -> None:
+def set_clock(api, now: str = NOW, *people: Person) -> None:
+    """Moves the shared clock; `people` log in again (their tokens may have expired)."""
     assert api.post("/_dev/clock", {"now": now}).status == 200
+    for person in people:
+        person.login(api)
 
 
 def book(api, client: Person, pro: Person, slot: str = SLOT, category="plomberie", **kw):
@@ -62,3 +71,37 @@ def act(api, who: Person, booking_id: str, action: str, body=None):
 
 def code(reply) -> str | None:
     return (reply.body or {}).get("error", {}).get("code")
+
+
+def make_admin(api) -> Person:
+    from khadamat.domain.accounts import Role
+    from khadamat.usecases.accounts import create_account
+    from khadamat.domain.timeutil import parse_timestamp
+
+    number = next(_numbers)
+    phone = f"06{number % 100_000_000:08d}"
+    user = create_account(phone=phone, email=f"admin{number}@example.ma", password=PASSWORD,
+                          first_name="Admin", last_name="K", role=Role.ADMIN, city_id=None,
+                          whatsapp=None, now=parse_timestamp(NOW))
+    login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
+    return Person(user.user_id, login.body["accessToken"], phone)
+
+
+def table_items(prefix: str) -> list[dict]:
+    """Test-only look at raw items by PK prefix (a scan, never done by the app)."""
+    import boto3
+
+    from khadamat import config
+
+    table = boto3.resource("dynamodb", region_name=config.region()).Table(config.table_name())
+    items, kwargs = [], {}
+    while True:
+        page = table.scan(**kwargs)
+        items += [item for item in page["Items"] if item["PK"].startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def user_item(user_id: str):
+    return UserItem.get(*user_key(user_id))
