@@ -319,9 +319,10 @@ class BookingTx:
             self._tx.delete(SlotLockItem(*lock_key(pro_id, hour)))
             self._add("delete", "lock_release")
 
-    def update_user(self, user_id: str, actions: list, label: str = "user") -> None:
-        self._tx.update(UserItem(*user_key(user_id)), actions=actions,
-                        condition=UserItem.PK.exists())
+    def update_user(self, user_id: str, actions: list, label: str = "user", guard=None) -> None:
+        """`guard`: an extra condition on the user (a counter still at the value read)."""
+        condition = UserItem.PK.exists() if guard is None else UserItem.PK.exists() & guard
+        self._tx.update(UserItem(*user_key(user_id)), actions=actions, condition=condition)
         self._add("update", label)
 
     def check_booking_status(self, booking_id: str, status: str) -> None:

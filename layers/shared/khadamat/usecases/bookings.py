@@ -372,7 +372,7 @@ def _committed(tx: store.BookingTx) -> bool:
         tx.commit()
         return True
     except store.TxFailed as failure:
-        if "booking" in failure.failed or failure.retryable:
+        if failure.failed & {"booking", "user"} or failure.retryable:
             return False
         raise
 
@@ -387,7 +387,8 @@ def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: 
         tx = _cancel_tx(booking, caller, actor, transition, reason, now)
         if _committed(tx):
             return _view(store.get_booking(booking_id), caller)
-        booking = store.get_booking(booking_id)
+        # the booking or the canceller's penalty counters moved meanwhile: read both again
+        booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
 
@@ -432,7 +433,14 @@ def _client_late_cancel_penalty(tx, client: users.UserItem, booking, now: dateti
     if sanction.ban:
         actions += [users.UserItem.status.set(UserStatus.BANNED),
                     users.UserItem.ban_reason.set("5 annulations tardives en 30 jours")]
-    tx.update_user(client.user_id, actions)
+    # two late cancels at once must not both count as the same n
+    tx.update_user(client.user_id, actions,
+                   guard=_still(users.UserItem.late_cancel_count_30d, int(client.late_cancel_count_30d or 0)))
+
+
+def _still(counter, value: int):
+    """Condition: the counter is still at the value read (absent counts as 0)."""
+    return (counter == value) | counter.does_not_exist() if value == 0 else counter == value
 
 
 def _pro_cancel_penalty(tx, pro: users.UserItem, booking, now: datetime) -> None:
@@ -445,7 +453,8 @@ def _pro_cancel_penalty(tx, pro: users.UserItem, booking, now: datetime) -> None
                users.UserItem.pro_consecutive_cancel_count.set(consecutive)]
     if pro_should_be_suspended(len(log), consecutive) and pro.status == UserStatus.ACTIVE:
         actions.append(users.UserItem.status.set(UserStatus.SUSPENDED))
-    tx.update_user(pro.user_id, actions)
+    tx.update_user(pro.user_id, actions,
+                   guard=_still(users.UserItem.pro_consecutive_cancel_count, consecutive - 1))
 
 
 def complete(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
