@@ -122,6 +122,7 @@ def test_idempotency_key_replays_the_same_response_and_refuses_another_body(api,
     assert len(api.get("/bookings", token=client.token).body["items"]) == 1
     other = book(api, client, pro, slot=at(40), headers=key)
     assert other.status == 409 and code(other) == "IDEMPOTENCY_KEY_REUSED"
+    assert code(book(api, client, pro, slot=at(42), headers={"Idempotency-Key": "k" * 256})) == "VALIDATION_ERROR"
     # another client may use the same key
     assert book(api, signup_and_login(api, "CLIENT"), pro, slot=at(41), headers=key).status == 201
 

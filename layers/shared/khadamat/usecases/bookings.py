@@ -26,6 +26,7 @@ from khadamat.domain.slots import DayHours, is_slot_free
 from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
 
 MAX_ATTEMPTS = 5
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 SLOT_TAKEN = "SLOT_TAKEN"
 
 
@@ -193,6 +194,8 @@ def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: 
 
     if not idempotency_key:
         return create({})
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise Unprocessable(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
     from khadamat.api.idempotency import run_once
 
     return run_once(create, {"userId": caller.user_id, "key": idempotency_key, "body": body})
