@@ -92,3 +92,22 @@ def test_twenty_concurrent_creates_by_one_client_leave_exactly_three_pending(boo
         for booking_id in created:  # free the group for the next round
             assert stack.post(f"/bookings/{booking_id}/cancel", token=client["token"]).status_code == 200
         assert pending_counter(stack, client) == set()
+
+
+def test_two_expiry_jobs_at_once_expire_each_due_booking_once(booking_stack):
+    stack = booking_stack
+    client, pro = stack.account("CLIENT"), stack.pro()
+    ids = [create(stack, client, pro, slot(8, hour)).json()["id"] for hour in (9, 10, 11)]
+    for round_ in range(ROUNDS):
+        try:
+            later = (datetime.now(UTC) + timedelta(hours=13 + round_)).isoformat()
+            assert stack.post("/_dev/clock", {"now": later}).status_code == 200
+            replies = in_parallel([lambda: stack.post("/_dev/jobs/expire-bookings")] * 2)
+        finally:
+            stack.call("DELETE", "/_dev/clock")
+        total = sum(r.json()["summary"]["expired"] for r in replies)
+        assert total >= 3 if round_ == 0 else total == 0  # each booking: one EXPIRED event, below
+    for booking_id in ids:
+        events = [e["type"] for e in stack.get(f"/bookings/{booking_id}/events", token=client["token"]).json()["items"]]
+        assert events == ["CREATED", "EXPIRED"]
+    assert pending_counter(stack, client) == set()

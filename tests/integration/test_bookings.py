@@ -425,3 +425,20 @@ def test_release_orphan_locks_keeps_confirmed_ones(api, world):
     assert summary == {"checked": 4, "orphansReleased": 2, "oldReleased": 1}
     locks = [i["SK"] for i in table_items(f"USER#{pro.id}") if i["SK"].startswith("LOCK#")]
     assert locks == ["LOCK#2026-12-02T10:00:00.000000Z"]
+
+
+def test_a_pro_cancel_computed_from_a_stale_account_is_recounted(api, world):
+    # Given the pro's account was read before another cancel was counted (a concurrent request)
+    from khadamat.usecases import bookings
+    client, pro = world["client"], world["pro"]
+    ids = []
+    for hour in (20, 21):
+        ids.append(created(api, client, pro, slot=at(hour))["id"])
+        act(api, pro, ids[-1], "confirm")
+    stale = user_item(pro.id)
+    assert act(api, pro, ids[0], "cancel", {"reason": "panne"}).status == 200
+    # When the second cancel runs with the stale account
+    bookings.cancel(caller=stale, booking_id=ids[1], reason="panne", now=BASE + timedelta(minutes=5))
+    # Then the guard made it count again: two in a row, not one
+    fresh = user_item(pro.id)
+    assert (fresh.pro_consecutive_cancel_count, fresh.pro_cancel_count_30d) == (2, 2)
