@@ -383,6 +383,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default listen backlog (5) resets bursts of concurrent clients
 
 
 def make_server(template: Template, port: int, host: str = "127.0.0.1",

@@ -74,28 +74,43 @@ class LambdaContext:
 
 
 class HandlerRegistry:
-    """Thread-safe lazy loading of each function's handler, once per process."""
+    """Thread-safe handlers, like Lambda: one invocation at a time per loaded copy.
+
+    A handler module keeps per-invocation state (the Powertools resolver's current event
+    and context), so concurrent invocations of one function each get their own copy of
+    the module, as Lambda gives each its own execution environment; copies are reused.
+    """
 
     def __init__(self) -> None:
-        self._handlers: dict[str, Callable] = {}
+        self._idle: dict[str, list[Callable]] = {}
+        self._copies: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def handler(self, function: Function) -> Callable:
-        cached = self._handlers.get(function.logical_id)
-        if cached:
-            return cached
+    def acquire(self, function: Function) -> Callable:
         with self._lock:
-            if function.logical_id not in self._handlers:
-                module = _load_module(function)
-                self._handlers[function.logical_id] = getattr(module, function.handler_function_name)
-            return self._handlers[function.logical_id]
+            idle = self._idle.setdefault(function.logical_id, [])
+            if idle:
+                return idle.pop()
+            copy = self._copies.get(function.logical_id, 0)
+            self._copies[function.logical_id] = copy + 1
+            module = _load_module(function, copy)
+            return getattr(module, function.handler_function_name)
+
+    def release(self, function: Function, handler: Callable) -> None:
+        with self._lock:
+            self._idle.setdefault(function.logical_id, []).append(handler)
+
+    def handler(self, function: Function) -> Callable:
+        handler = self.acquire(function)
+        self.release(function, handler)
+        return handler
 
 
-def _load_module(function: Function) -> ModuleType:
+def _load_module(function: Function, copy: int = 0) -> ModuleType:
     path = function.handler_file
     if not path.is_file():
         raise FileNotFoundError(f"{function.logical_id}: handler file {path} not found")
-    module_name = f"khadamat_local_fn_{function.logical_id}"
+    module_name = f"khadamat_local_fn_{function.logical_id}" + (f"_{copy}" if copy else "")
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
@@ -112,10 +127,13 @@ REGISTRY = HandlerRegistry()
 
 def invoke(function: Function, event: Any, registry: HandlerRegistry = REGISTRY) -> Any:
     """Call the handler like Lambda does: JSON in, JSON out (a non-JSON result is an error)."""
-    handler = registry.handler(function)
+    handler = registry.acquire(function)
     context = LambdaContext(function)
     started = time.monotonic()
-    result = handler(json.loads(json.dumps(event)), context)
+    try:
+        result = handler(json.loads(json.dumps(event)), context)
+    finally:
+        registry.release(function, handler)
     elapsed = time.monotonic() - started
     if elapsed > function.timeout_s:
         print(f"local runtime: {function.logical_id} took {elapsed:.1f}s, over its "

@@ -1,3 +1,4 @@
 """The list of job modules; each registers its job with ``@job(name)`` on import."""
 from khadamat.jobs import purge_kyc_documents  # noqa: F401,E402
 from khadamat.jobs import notifications  # noqa: F401,E402  (issue 8)
+from khadamat.jobs import bookings  # noqa: F401,E402  (expire-bookings, release-orphan-locks)

@@ -1,0 +1,16 @@
+from khadamat import clock
+from khadamat.api.auth import caller
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import bookings
+
+app = build_app(roles=(Role.PRO,))
+
+
+@app.post("/bookings/<booking_id>/complete")
+def complete_booking(booking_id: str):
+    return bookings.complete(caller=caller(app), booking_id=booking_id, now=clock.now())
+
+
+lambda_handler = http_entry(app)

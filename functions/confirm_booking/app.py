@@ -1,0 +1,23 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from khadamat import clock
+from khadamat.api.auth import caller
+from khadamat.api.models_bookings import ConfirmRequest
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import bookings
+
+app = build_app(roles=(Role.PRO,))
+
+
+@app.post("/bookings/<booking_id>/confirm")
+def confirm_booking(booking_id: str, body: Annotated[ConfirmRequest | None, Body()] = None):
+    duration = body.estimated_duration if body else None
+    return bookings.confirm(caller=caller(app), booking_id=booking_id,
+                            estimated_duration=duration, now=clock.now())
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,20 @@
+from khadamat import clock
+from khadamat.api.auth import caller
+from khadamat.api.models_bookings import CreateBookingRequest
+from khadamat.api.resolver import build_app, json_response
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import bookings
+
+app = build_app(roles=(Role.CLIENT,))
+
+
+@app.post("/bookings")
+def create_booking(body: CreateBookingRequest):
+    key = app.current_event.headers.get("idempotency-key")
+    booking = bookings.create_booking_once(caller=caller(app), body=body.wire(),
+                                           idempotency_key=key, now=clock.now())
+    return json_response(booking, 201)
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,4 @@
+from khadamat.jobs.bookings import expire_bookings
+from khadamat.observability import job_entry
+
+lambda_handler = job_entry(expire_bookings)

@@ -1,0 +1,362 @@
+"""Bookings: the booking, its events, the 3-PENDING counter, duplicate guard, penalties, reviews.
+
+Keys (docs/architecture.md, docs/bookings.md):
+  BOOKING#<id> / BOOKING                 the booking
+      GSI1: CLIENT#<clientId> / <timeSlot>#<id>       the client's bookings by time
+      GSI2: PROBOOKINGS#<proId> / <timeSlot>#<id>     the pro's bookings by time
+      GSI3 (only while PENDING): PENDING_EXPIRY / <expiresAt>#<id>   what the expiry job reads
+  BOOKING#<id> / EVENT#<createdAt>#<seq> an event, written with the status change
+  BOOKING#<id> / REVIEW                  the one review of a COMPLETED booking
+  USER#<clientId> / PENDING#<cityId>#<categoryId>   set of the client's PENDING booking ids + version
+  USER#<clientId> / ACTIVE#<proId>#<slot>           one PENDING/CONFIRMED booking per client+pro+slot
+  USER#<userId> / PENALTY#<ts>#<type>    a penalty log entry
+
+Every transition is one TransactWriteItems built with `BookingTx`, which remembers a
+label per item in pynamodb's order (ConditionCheck, Delete, Put, Update; TRAPS.md) so
+that a cancellation is mapped to the item that failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import size
+from pynamodb.transactions import TransactWrite
+
+from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
+from khadamat.dal.base import GSI1, GSI2, GSI3, BaseItem, connection
+from khadamat.dal.users import UserItem, user_key
+from khadamat.domain.errors import Unprocessable
+from khadamat.domain.timeutil import to_storage
+
+PENDING_EXPIRY = "PENDING_EXPIRY"
+MAX_PENDING_PER_GROUP = 3
+
+
+def booking_pk(booking_id: str) -> str:
+    return f"BOOKING#{booking_id}"
+
+
+class BookingItem(BaseItem):
+    booking_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    time_slot = UnicodeAttribute()
+    city_id = UnicodeAttribute()
+    category_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    pro_id = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    confirmed_at = UnicodeAttribute(null=True)
+    cancelled_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    estimated_duration = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_client = GSI1()
+    by_pro = GSI2()
+    by_expiry = GSI3()
+
+
+class BookingEventItem(BaseItem):
+    type = UnicodeAttribute()
+    actor_role = UnicodeAttribute(null=True)
+    actor_user_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    metadata = JSONAttribute(null=True)
+
+
+class PendingGroupItem(BaseItem):
+    pending_ids = UnicodeSetAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+class ActiveBookingItem(BaseItem):
+    booking_id = UnicodeAttribute()
+
+
+class PenaltyLogItem(BaseItem):
+    type = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class ReviewItem(BaseItem):
+    booking_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    pro_id = UnicodeAttribute()
+    rating = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+# ---------------------------------------------------------------- items
+def new_booking(*, booking_id: str, client_id: str, pro_id: str, city_id: str, category_id: str,
+                time_slot: datetime, expires_at: datetime, now: datetime) -> BookingItem:
+    slot, expiry, created = to_storage(time_slot), to_storage(expires_at), to_storage(now)
+    return BookingItem(
+        booking_pk(booking_id), "BOOKING", booking_id=booking_id, status="PENDING",
+        time_slot=slot, city_id=city_id, category_id=category_id, client_id=client_id,
+        pro_id=pro_id, expires_at=expiry, created_at=created, updated_at=created,
+        GSI1PK=f"CLIENT#{client_id}", GSI1SK=f"{slot}#{booking_id}",
+        GSI2PK=f"PROBOOKINGS#{pro_id}", GSI2SK=f"{slot}#{booking_id}",
+        GSI3PK=PENDING_EXPIRY, GSI3SK=f"{expiry}#{booking_id}")
+
+
+def new_event(booking_id: str, event_type: str, now: datetime, seq: int, *,
+              actor_role: str | None = None, actor_user_id: str | None = None,
+              metadata: dict | None = None) -> BookingEventItem:
+    created = to_storage(now)
+    return BookingEventItem(booking_pk(booking_id), f"EVENT#{created}#{seq:02d}", type=event_type,
+                            actor_role=actor_role, actor_user_id=actor_user_id,
+                            created_at=created, metadata=metadata or {})
+
+
+def pending_group_key(client_id: str, city_id: str, category_id: str) -> tuple[str, str]:
+    return f"USER#{client_id}", f"PENDING#{city_id}#{category_id}"
+
+
+def active_key(booking: BookingItem) -> tuple[str, str]:
+    return f"USER#{booking.client_id}", f"ACTIVE#{booking.pro_id}#{booking.time_slot}"
+
+
+def group_key_of(booking: BookingItem) -> tuple[str, str]:
+    return pending_group_key(booking.client_id, booking.city_id, booking.category_id)
+
+
+# ---------------------------------------------------------------- reads
+def get_booking(booking_id: str) -> BookingItem | None:
+    try:
+        return BookingItem.get(booking_pk(booking_id), "BOOKING")
+    except BookingItem.DoesNotExist:
+        return None
+
+
+def list_events(booking_id: str) -> list[BookingEventItem]:
+    return list(BookingEventItem.query(booking_pk(booking_id), BookingEventItem.SK.startswith("EVENT#")))
+
+
+def pending_group(client_id: str, city_id: str, category_id: str) -> tuple[set[str], int | None]:
+    """The client's PENDING ids of one city+category and the counter's version (None: no item)."""
+    try:
+        item = PendingGroupItem.get(*pending_group_key(client_id, city_id, category_id),
+                                    consistent_read=True)
+    except PendingGroupItem.DoesNotExist:
+        return set(), None
+    return set(item.pending_ids or ()), int(item.version or 0)
+
+
+def get_bookings(booking_ids) -> list[BookingItem]:
+    keys = [(booking_pk(booking_id), "BOOKING") for booking_id in set(booking_ids)]
+    return list(BookingItem.batch_get(keys)) if keys else []
+
+
+def get_users(user_ids) -> dict[str, UserItem]:
+    keys = [user_key(user_id) for user_id in set(user_ids)]
+    return {user.user_id: user for user in UserItem.batch_get(keys)} if keys else {}
+
+
+def _encode_token(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _decode_token(token: str | None) -> dict | None:
+    if not token:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, UnicodeError):
+        key = None
+    if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
+        raise Unprocessable("nextToken is not valid", code="VALIDATION_ERROR")
+    return key
+
+
+def query_bookings(*, as_pro: bool, user_id: str, status: str | None, limit: int,
+                   next_token: str | None) -> tuple[list[BookingItem], str | None]:
+    """One page of a user's bookings by timeSlot ascending (GSI1 for a client, GSI2 for a pro)."""
+    index, hash_key = ((BookingItem.by_pro, f"PROBOOKINGS#{user_id}") if as_pro
+                       else (BookingItem.by_client, f"CLIENT#{user_id}"))
+    result = index.query(hash_key, filter_condition=(BookingItem.status == status) if status else None,
+                         limit=limit, last_evaluated_key=_decode_token(next_token),
+                         page_size=limit)
+    items = list(result)
+    return items, _encode_token(result.last_evaluated_key)
+
+
+def pro_bookings_between(pro_id: str, start: datetime, end: datetime) -> list[BookingItem]:
+    """The pro's bookings with timeSlot in [start, end)."""
+    return list(BookingItem.by_pro.query(
+        f"PROBOOKINGS#{pro_id}", BookingItem.GSI2SK.between(to_storage(start), to_storage(end))))
+
+
+def due_pending(now: datetime) -> list[BookingItem]:
+    """PENDING bookings with expiresAt ≤ now, from the sparse expiry index (never a scan)."""
+    return list(BookingItem.by_expiry.query(PENDING_EXPIRY, BookingItem.GSI3SK <= f"{to_storage(now)}#~"))
+
+
+def all_locks() -> list[SlotLockItem]:
+    return list(SlotLockItem.by_slot_time.query("LOCKS"))
+
+
+def penalty_times(user_id: str, penalty_type: str, since: datetime) -> list[str]:
+    condition = PenaltyLogItem.SK >= f"PENALTY#{to_storage(since)}"
+    return [item.created_at for item in PenaltyLogItem.query(f"USER#{user_id}", condition)
+            if item.SK.startswith("PENALTY#") and item.type == penalty_type]
+
+
+def delete_lock_if_owned(lock: SlotLockItem) -> bool:
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        lock.delete(condition=SlotLockItem.booking_id == lock.booking_id)
+        return True
+    except DeleteError:
+        return False
+
+
+# ---------------------------------------------------------------- transactions
+class TxFailed(Exception):
+    """A cancelled transaction: the labels of the items whose condition failed."""
+
+    def __init__(self, failed: set[str], retryable: bool):
+        super().__init__(f"transaction cancelled: {sorted(failed)} retryable={retryable}")
+        self.failed = failed
+        self.retryable = retryable
+
+
+@dataclass
+class BookingChange:
+    """A booking's move to another status, with the fields that change."""
+
+    booking: BookingItem
+    to_status: str
+    fields: dict
+    now: datetime
+    expected_status: str
+    not_expired: bool = False  # condition: expiresAt > now (a live PENDING)
+    must_be_expired: bool = False  # condition: expiresAt <= now (the expiry)
+
+
+class BookingTx:
+    """One TransactWriteItems with a label per item, in the order pynamodb sends them."""
+
+    _KINDS = ("check", "delete", "put", "update")
+
+    def __init__(self):
+        self._tx = TransactWrite(connection=connection())
+        self._labels: dict[str, list[str]] = {kind: [] for kind in self._KINDS}
+
+    def _add(self, kind: str, label: str) -> None:
+        self._labels[kind].append(label)
+
+    def labels(self) -> list[str]:
+        return [label for kind in self._KINDS for label in self._labels[kind]]
+
+    def put(self, item: BaseItem, label: str = "put", condition=None) -> None:
+        self._tx.save(item, condition=condition)
+        self._add("put", label)
+
+    def change_booking(self, change: BookingChange, label: str) -> None:
+        booking = change.booking
+        condition = BookingItem.status == change.expected_status
+        if change.not_expired:
+            condition &= BookingItem.expires_at > to_storage(change.now)
+        if change.must_be_expired:
+            condition &= BookingItem.expires_at <= to_storage(change.now)
+        actions = [BookingItem.status.set(change.to_status),
+                   BookingItem.updated_at.set(to_storage(change.now))]
+        actions += [getattr(BookingItem, name).set(value) for name, value in change.fields.items()
+                    if value is not None]
+        if change.to_status != "PENDING":
+            actions += [BookingItem.GSI3PK.remove(), BookingItem.GSI3SK.remove()]
+        self._tx.update(booking, actions=actions, condition=condition)
+        self._add("update", label)
+
+    def reserve_active(self, booking: BookingItem) -> None:
+        item = ActiveBookingItem(*active_key(booking), booking_id=booking.booking_id)
+        self.put(item, "duplicate", condition=ActiveBookingItem.PK.does_not_exist())
+
+    def release_active(self, booking: BookingItem) -> None:
+        self._tx.delete(ActiveBookingItem(*active_key(booking)))
+        self._add("delete", "active")
+
+    def add_to_pending_group(self, booking: BookingItem) -> None:
+        group = PendingGroupItem(*group_key_of(booking))
+        room = PendingGroupItem.pending_ids.does_not_exist() | (size(PendingGroupItem.pending_ids) < MAX_PENDING_PER_GROUP)
+        self._tx.update(group, actions=[PendingGroupItem.pending_ids.add({booking.booking_id}),
+                                        PendingGroupItem.version.add(1)], condition=room)
+        self._add("update", "pending_limit")
+
+    def remove_from_pending_group(self, booking: BookingItem, booking_ids: set[str],
+                                  expected_version: int | None = None, check_version: bool = False) -> None:
+        """Takes ids out of the client's group; with check_version, only if nobody moved it since."""
+        group = PendingGroupItem(*group_key_of(booking))
+        condition = None
+        if check_version:
+            condition = (PendingGroupItem.PK.does_not_exist() if expected_version is None
+                         else PendingGroupItem.version == expected_version)
+        self._tx.update(group, actions=[PendingGroupItem.pending_ids.delete(set(booking_ids)),
+                                        PendingGroupItem.version.add(1)], condition=condition)
+        self._add("update", "group_version")
+
+    def put_locks(self, pro_id: str, hours: list[datetime], booking_id: str, now: datetime) -> None:
+        for hour in hours:
+            self.put(new_lock(pro_id, hour, booking_id, now), "lock",
+                     condition=SlotLockItem.PK.does_not_exist())
+
+    def delete_locks(self, pro_id: str, hours: list[datetime], booking_id: str) -> None:
+        for hour in hours:
+            self._tx.delete(SlotLockItem(*lock_key(pro_id, hour)))
+            self._add("delete", "lock_release")
+
+    def update_user(self, user_id: str, actions: list, label: str = "user", guard=None) -> None:
+        """`guard`: an extra condition on the user (a counter still at the value read)."""
+        condition = UserItem.PK.exists() if guard is None else UserItem.PK.exists() & guard
+        self._tx.update(UserItem(*user_key(user_id)), actions=actions, condition=condition)
+        self._add("update", label)
+
+    def check_booking_status(self, booking_id: str, status: str) -> None:
+        self._tx.condition_check(BookingItem, booking_pk(booking_id), "BOOKING",
+                                 condition=BookingItem.status == status)
+        self._add("check", "booking_status")
+
+    def commit(self) -> None:
+        try:
+            with self._tx:
+                pass
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            reasons = error.cancellation_reasons or []
+            labels = self.labels()
+            failed = {labels[index] for index, reason in enumerate(reasons)
+                      if reason and reason.code == "ConditionalCheckFailed" and index < len(labels)}
+            retryable = any(reason and reason.code in ("TransactionConflict", "ThrottlingError")
+                            for reason in reasons)
+            raise TxFailed(failed, retryable and not failed) from error
+
+
+def penalty_log(user_id: str, penalty_type: str, booking_id: str, now: datetime) -> PenaltyLogItem:
+    created = to_storage(now)
+    return PenaltyLogItem(f"USER#{user_id}", f"PENALTY#{created}#{penalty_type}", type=penalty_type,
+                          user_id=user_id, booking_id=booking_id, created_at=created)
+
+
+def new_review(booking: BookingItem, rating: int, comment: str | None, now: datetime) -> ReviewItem:
+    return ReviewItem(booking_pk(booking.booking_id), "REVIEW", booking_id=booking.booking_id,
+                      client_id=booking.client_id, pro_id=booking.pro_id, rating=rating,
+                      comment=comment, created_at=to_storage(now))
+
+
+def review_condition():
+    return ReviewItem.PK.does_not_exist()

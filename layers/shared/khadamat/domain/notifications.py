@@ -1,0 +1,75 @@
+"""Booking notification texts (SPEC §13): short French messages, Privacy Shield obeyed.
+
+Who gets what: a new request → the pro (WhatsApp, push, inbox); CONFIRMED → the
+client (WhatsApp, push, inbox); any cancellation, DECLINED or EXPIRED → the other
+party (WhatsApp only to a client; push and inbox to both). A phone number appears
+only in the CONFIRMED message to the client (the pro's WhatsApp, else phone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from khadamat.domain.reference import CATEGORY_NAMES
+from khadamat.domain.timeutil import CASABLANCA
+
+WHATSAPP, PUSH, INBOX = "WHATSAPP", "PUSH", "INBOX"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    type: str
+    recipient_role: str  # CLIENT | PRO
+    channels: tuple[str, ...]
+    title: str
+    body: str
+
+
+def channels_for(recipient_role: str) -> tuple[str, ...]:
+    """Cancellations, declines and expiries: WhatsApp goes to clients only."""
+    return (WHATSAPP, PUSH, INBOX) if recipient_role == "CLIENT" else (PUSH, INBOX)
+
+
+def when_text(time_slot: datetime) -> str:
+    local = time_slot.astimezone(CASABLANCA)
+    return f"le {local:%d/%m/%Y} à {local:%H}h{local:%M}"
+
+
+def _what(category_id: str) -> str:
+    return CATEGORY_NAMES.get(category_id, category_id)
+
+
+def booking_requested(category_id: str, time_slot: datetime, client_first_name: str) -> Notice:
+    return Notice("BOOKING_REQUESTED", "PRO", (WHATSAPP, PUSH, INBOX), "Nouvelle demande",
+                  f"{client_first_name} demande une intervention {_what(category_id)} "
+                  f"{when_text(time_slot)}. Confirmez ou refusez dans l'application.")
+
+
+def booking_confirmed(category_id: str, time_slot: datetime, pro_name: str,
+                      pro_contact: str | None) -> Notice:
+    contact = f" Contact : {pro_contact}." if pro_contact else ""
+    return Notice("BOOKING_CONFIRMED", "CLIENT", (WHATSAPP, PUSH, INBOX), "Réservation confirmée",
+                  f"{pro_name} a confirmé votre réservation {_what(category_id)} "
+                  f"{when_text(time_slot)}.{contact}")
+
+
+_ENDINGS = {
+    # to_status → (title, body ending) seen by the other party
+    "DECLINED": ("Demande refusée", "a été refusée par le professionnel."),
+    "SLOT_TAKEN": ("Demande refusée", "n'est plus possible : le créneau a été pris."),
+    "EXPIRED": ("Demande expirée", "a expiré sans réponse du professionnel."),
+    "CANCELLED_BY_CLIENT": ("Réservation annulée", "a été annulée par le client."),
+    "CANCELLED_BY_CLIENT_LATE": ("Réservation annulée", "a été annulée par le client."),
+    "CANCELLED_BY_PRO": ("Réservation annulée", "a été annulée par le professionnel."),
+    "CANCELLED_AUTO_FIRST_CONFIRMED": ("Demande annulée",
+                                       "a été annulée : le client a été confirmé par un autre professionnel."),
+}
+
+
+def booking_ended(to_status: str, recipient_role: str, category_id: str, time_slot: datetime,
+                  slot_taken: bool = False) -> Notice:
+    """A cancellation, a decline or an expiry, told to the other party; never a phone."""
+    title, ending = _ENDINGS["SLOT_TAKEN" if slot_taken else to_status]
+    return Notice(f"BOOKING_{to_status}", recipient_role, channels_for(recipient_role), title,
+                  f"La réservation {_what(category_id)} {when_text(time_slot)} {ending}")

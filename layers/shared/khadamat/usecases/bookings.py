@@ -1,0 +1,501 @@
+"""Booking use cases (SPEC §6): create, read, list, events, confirm, decline, cancel, complete, review.
+
+Every status change is one transaction built in khadamat.dal.bookings, holding the
+booking's update (conditioned on the status read), its events, the 3-PENDING counter,
+the duplicate guard, slot locks, penalties and the outbox messages. See docs/bookings.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from khadamat.dal import availability
+from khadamat.dal import bookings as store
+from khadamat.dal import users
+from khadamat.dal.outbox import new_outbox_item
+from khadamat.domain import notifications
+from khadamat.domain.accounts import Role, UserStatus
+from khadamat.domain.booking_rules import (Action, Actor, EventType, Penalty, Status, decide,
+                                           expires_at_for, held_hours, is_effectively_expired,
+                                           phones_visible, validate_new_booking_slot)
+from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
+from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
+                                       count_in_window, is_in_cooldown, pro_should_be_suspended)
+from khadamat.domain.slots import DayHours, is_slot_free
+from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
+
+MAX_ATTEMPTS = 5
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+SLOT_TAKEN = "SLOT_TAKEN"
+
+
+# ---------------------------------------------------------------- the one serializer
+def _plain(value) -> dict:
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+
+
+def _local(text: str | None) -> str | None:
+    return to_local_iso(from_storage(text)) if text else None
+
+
+def booking_view(booking: store.BookingItem, people: dict[str, users.UserItem],
+                 viewer_is_admin: bool) -> dict:
+    """Every booking the API returns goes through here: the Privacy Shield lives in this function."""
+    show_phones = phones_visible(Status(booking.status), viewer_is_admin)
+    client, pro = people.get(booking.client_id), people.get(booking.pro_id)
+    return {
+        "id": booking.booking_id, "status": booking.status, "timeSlot": _local(booking.time_slot),
+        "cityId": booking.city_id, "categoryId": booking.category_id,
+        "clientId": booking.client_id, "proId": booking.pro_id,
+        "expiresAt": _local(booking.expires_at), "confirmedAt": _local(booking.confirmed_at),
+        "cancelledAt": _local(booking.cancelled_at), "completedAt": _local(booking.completed_at),
+        "estimatedDuration": booking.estimated_duration, "cancelReason": booking.cancel_reason,
+        "createdAt": _local(booking.created_at), "updatedAt": _local(booking.updated_at),
+        "client": {"id": booking.client_id, "firstName": client.first_name if client else None,
+                   "lastName": client.last_name if client else None,
+                   "phone": client.phone if client and show_phones else None},
+        "pro": {"id": booking.pro_id, "firstName": pro.first_name if pro else None,
+                "lastName": pro.last_name if pro else None,
+                "phone": pro.phone if pro and show_phones else None,
+                "whatsapp": (pro.whatsapp or pro.phone) if pro and show_phones else None},
+    }
+
+
+def _view(booking: store.BookingItem, caller: users.UserItem) -> dict:
+    people = store.get_users([booking.client_id, booking.pro_id])
+    return booking_view(booking, people, caller.role == Role.ADMIN)
+
+
+# ---------------------------------------------------------------- shared pieces
+def offers_category(pro: users.UserItem, category_id: str) -> bool:
+    """The pro offers a category when it is among its services (Premium limits: pros area)."""
+    return any(_plain(service).get("categoryId") == category_id for service in pro.services or ())
+
+
+def _weekly_hours(pro: users.UserItem) -> list[DayHours]:
+    days = [_plain(day) for day in pro.weekly_hours or ()]
+    return [DayHours(int(d["dayOfWeek"]), int(d["startMin"]), int(d["endMin"])) for d in days]
+
+
+def _exceptions(pro_id: str) -> list[tuple[datetime, datetime]]:
+    return [(from_storage(e.start_at), from_storage(e.end_at)) for e in availability.list_exceptions(pro_id)]
+
+
+def _outbox(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str,
+            booking_id: str, now: datetime) -> None:
+    tx.put(new_outbox_item(type=notice.type, recipient_id=recipient_id,
+                           recipient_role=notice.recipient_role, channels=list(notice.channels),
+                           booking_id=booking_id, title=notice.title, body=notice.body,
+                           created_at=to_storage(now)), "outbox")
+
+
+def _event(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
+           actor: users.UserItem | None, metadata: dict | None = None) -> store.BookingEventItem:
+    return store.new_event(booking.booking_id, event_type, now, seq,
+                           actor_role=actor.role if actor else None,
+                           actor_user_id=actor.user_id if actor else None, metadata=metadata)
+
+
+def _other_party(booking: store.BookingItem, actor_role: str | None) -> tuple[str, str]:
+    """Who hears about an ending: the client unless the client made it."""
+    if actor_role == Role.CLIENT:
+        return booking.pro_id, "PRO"
+    return booking.client_id, "CLIENT"
+
+
+def _slot(booking: store.BookingItem) -> datetime:
+    return from_storage(booking.time_slot)
+
+
+def _decide(booking: store.BookingItem, action: Action, actor: Actor, now: datetime,
+            reason: str | None = None):
+    return decide(action, actor, Status(booking.status), _slot(booking),
+                  from_storage(booking.expires_at), now, reason)
+
+
+def _load_visible(booking_id: str, caller: users.UserItem) -> tuple[store.BookingItem, Actor | None]:
+    """The booking and the caller's side of it; 404 for anyone but its client, its pro, admins."""
+    booking = store.get_booking(booking_id) if len(booking_id) <= 64 else None
+    if booking is not None:
+        if caller.user_id == booking.client_id:
+            return booking, Actor.CLIENT
+        if caller.user_id == booking.pro_id:
+            return booking, Actor.PRO
+        if caller.role == Role.ADMIN:
+            return booking, None
+    raise NotFound("no such booking")
+
+
+def _touch(booking: store.BookingItem, now: datetime) -> store.BookingItem:
+    """"Any touch": a PENDING booking past its expiresAt is stored EXPIRED before anything else."""
+    if is_effectively_expired(Status(booking.status), from_storage(booking.expires_at), now):
+        expire(booking, now)
+        return store.get_booking(booking.booking_id) or booking
+    return booking
+
+
+# ---------------------------------------------------------------- create
+def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, time_slot: str,
+                   now: datetime) -> dict:
+    """Checks in SPEC order; the duplicate and 3-PENDING rules are conditions of the write."""
+    cooldown = caller.booking_cooldown_until
+    if is_in_cooldown(from_storage(cooldown) if cooldown else None, now):
+        raise Forbidden(f"bookings are paused until {_local(cooldown)}", "COOLDOWN_ACTIVE")
+    try:
+        slot = parse_timestamp(time_slot)
+    except ValueError:
+        raise Unprocessable("timeSlot must be an ISO-8601 timestamp")
+    validate_new_booking_slot(slot, now)
+    pro = users.get_user(pro_id) if len(pro_id) <= 64 else None
+    if pro is None or pro.role != Role.PRO or pro.status != UserStatus.ACTIVE:
+        raise NotFound("no such pro", "PRO_NOT_FOUND")
+    if not offers_category(pro, category_id):
+        raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
+    locked = availability.locked_starts(pro_id, slot, slot + HOUR)
+    if not is_slot_free(_weekly_hours(pro), _exceptions(pro_id), locked, slot, now):
+        raise Conflict("this slot is not available", "SLOT_UNAVAILABLE")
+    booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
+                                pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
+                                time_slot=slot, expires_at=expires_at_for(now, slot), now=now)
+    _write_new_booking(booking, caller, now)
+    return booking_view(booking, {caller.user_id: caller, pro_id: pro}, False)
+
+
+def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: datetime) -> None:
+    for _ in range(MAX_ATTEMPTS):
+        tx = store.BookingTx()
+        tx.put(booking, "booking", condition=store.BookingItem.PK.does_not_exist())
+        tx.put(_event(booking, EventType.CREATED, now, 0, client))
+        tx.reserve_active(booking)
+        tx.add_to_pending_group(booking)
+        _outbox(tx, notifications.booking_requested(booking.category_id, _slot(booking), client.first_name),
+                booking.pro_id, booking.booking_id, now)
+        try:
+            tx.commit()
+            return
+        except store.TxFailed as failure:
+            if "duplicate" in failure.failed:
+                raise Conflict("you already booked this pro at this slot", "DUPLICATE_BOOKING")
+            if "pending_limit" in failure.failed:
+                raise Conflict("you already have 3 pending requests for this city and category",
+                               "PENDING_LIMIT_REACHED")
+            if not failure.retryable:
+                raise
+    raise Conflict("too much contention, try again", "CONFLICT")
+
+
+def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: str | None,
+                        now: datetime) -> dict:
+    """POST /bookings with an optional Idempotency-Key (Powertools idempotency, same table)."""
+    def create(request: dict) -> dict:
+        return create_booking(caller=caller, pro_id=body["proId"], category_id=body["categoryId"],
+                              time_slot=body["timeSlot"], now=now)
+
+    if not idempotency_key:
+        return create({})
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise Unprocessable(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    from khadamat.api.idempotency import run_once
+
+    return run_once(create, {"userId": caller.user_id, "key": idempotency_key, "body": body})
+
+
+# ---------------------------------------------------------------- reads
+def get_booking(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
+    booking, _ = _load_visible(booking_id, caller)
+    return _view(_touch(booking, now), caller)
+
+
+def list_bookings(*, caller: users.UserItem, status: str | None, limit: int,
+                  next_token: str | None) -> dict:
+    if status is not None and status not in Status.__members__:
+        raise Unprocessable(f"status must be one of {', '.join(Status)}")
+    items, token = store.query_bookings(as_pro=caller.role == Role.PRO, user_id=caller.user_id,
+                                        status=status, limit=limit, next_token=next_token)
+    people = store.get_users({b.client_id for b in items} | {b.pro_id for b in items})
+    return {"items": [booking_view(b, people, False) for b in items], "nextToken": token}
+
+
+def booking_events(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
+    booking, _ = _load_visible(booking_id, caller)
+    _touch(booking, now)
+    return {"items": [{"type": e.type, "actorRole": e.actor_role, "actorUserId": e.actor_user_id,
+                       "createdAt": _local(e.created_at), "metadata": e.metadata or {}}
+                      for e in store.list_events(booking_id)]}
+
+
+# ---------------------------------------------------------------- system transitions
+def _change(booking, to_status, now, expected, **fields) -> store.BookingChange:
+    return store.BookingChange(booking=booking, to_status=to_status, fields=fields, now=now,
+                               expected_status=expected)
+
+
+def expire(booking: store.BookingItem, now: datetime) -> bool:
+    """PENDING → EXPIRED once expiresAt has passed; False when someone else moved it first."""
+    change = _change(booking, Status.EXPIRED, now, Status.PENDING)
+    change.must_be_expired = True
+    for _ in range(MAX_ATTEMPTS):
+        tx = store.BookingTx()
+        tx.change_booking(change, "booking")
+        tx.put(_event(booking, EventType.EXPIRED, now, 0, None))
+        tx.release_active(booking)
+        tx.remove_from_pending_group(booking, {booking.booking_id})
+        _outbox(tx, notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking)),
+                booking.client_id, booking.booking_id, now)
+        try:
+            tx.commit()
+            return True
+        except store.TxFailed as failure:
+            if not failure.retryable:
+                return False
+    return False
+
+
+def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
+    change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
+                     cancel_reason=SLOT_TAKEN)
+    for _ in range(MAX_ATTEMPTS):
+        tx = store.BookingTx()
+        tx.change_booking(change, "booking")
+        tx.put(_event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN}))
+        tx.release_active(booking)
+        tx.remove_from_pending_group(booking, {booking.booking_id})
+        _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id,
+                                                _slot(booking), slot_taken=True),
+                booking.client_id, booking.booking_id, now)
+        try:
+            tx.commit()
+            return True
+        except store.TxFailed as failure:
+            if not failure.retryable:
+                return False
+    return False
+
+
+def decline_overlapping_pending(pro_id: str, hours: list[datetime], confirmed_id: str,
+                                now: datetime) -> int:
+    """After a confirm: the pro's other PENDING bookings in the held hours → DECLINED SLOT_TAKEN."""
+    declined = 0
+    for other in store.pro_bookings_between(pro_id, hours[0], hours[-1] + HOUR):
+        if other.booking_id == confirmed_id or other.status != Status.PENDING:
+            continue
+        if is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now):
+            expire(other, now)
+        elif _decline_slot_taken(other, now):
+            declined += 1
+    return declined
+
+
+# ---------------------------------------------------------------- confirm
+def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str | None,
+            now: datetime) -> dict:
+    if caller.status == UserStatus.SUSPENDED:
+        raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
+    booking, actor = _load_visible(booking_id, caller)
+    hours = held_hours(_slot(booking), estimated_duration)
+    duration = estimated_duration or "H1"
+    for _ in range(MAX_ATTEMPTS):
+        booking = _touch(booking, now)
+        _decide(booking, Action.CONFIRM, actor, now)
+        try:
+            _write_confirm(booking, caller, hours, duration, now)
+            break
+        except store.TxFailed as failure:
+            if "booking" in failure.failed:
+                booking = store.get_booking(booking_id)
+                continue  # _decide answers with the booking's new status
+            if "lock" in failure.failed:
+                raise Conflict("one of these hours is already taken", "SLOT_TAKEN")
+            # another of the client's requests moved, or a transient conflict: read again
+    else:
+        raise Conflict("too much contention, try again", "CONFLICT")
+    decline_overlapping_pending(booking.pro_id, hours, booking_id, now)
+    return _view(store.get_booking(booking_id), caller)
+
+
+def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[datetime],
+                   duration: str, now: datetime) -> None:
+    group_ids, version = store.pending_group(booking.client_id, booking.city_id, booking.category_id)
+    others = [other for other in store.get_bookings(group_ids - {booking.booking_id})
+              if other.status == Status.PENDING
+              and not is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now)]
+    tx = store.BookingTx()
+    change = _change(booking, Status.CONFIRMED, now, Status.PENDING, confirmed_at=to_storage(now),
+                     estimated_duration=duration)
+    change.not_expired = True
+    tx.change_booking(change, "booking")
+    tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
+    tx.put(_event(booking, EventType.CONFIRMED, now, 0, pro,
+                  {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours]}))
+    for other in others:
+        tx.change_booking(_change(other, Status.CANCELLED_AUTO_FIRST_CONFIRMED, now, Status.PENDING,
+                                  cancelled_at=to_storage(now), cancel_reason="FIRST_CONFIRMED"),
+                          f"other:{other.booking_id}")
+        tx.put(_event(other, EventType.CANCELLED, now, 0, None,
+                      {"status": Status.CANCELLED_AUTO_FIRST_CONFIRMED, "confirmedBookingId": booking.booking_id}))
+        tx.release_active(other)
+        _outbox(tx, notifications.booking_ended(Status.CANCELLED_AUTO_FIRST_CONFIRMED, "PRO",
+                                                other.category_id, _slot(other)),
+                other.pro_id, other.booking_id, now)
+    tx.remove_from_pending_group(booking, {booking.booking_id, *(o.booking_id for o in others)},
+                                 expected_version=version, check_version=True)
+    name = f"{pro.first_name} {pro.last_name}"
+    _outbox(tx, notifications.booking_confirmed(booking.category_id, _slot(booking), name,
+                                                pro.whatsapp or pro.phone),
+            booking.client_id, booking.booking_id, now)
+    tx.commit()
+
+
+# ---------------------------------------------------------------- decline, cancel, complete
+def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime) -> dict:
+    booking, actor = _load_visible(booking_id, caller)
+    for _ in range(MAX_ATTEMPTS):
+        booking = _touch(booking, now)
+        _decide(booking, Action.DECLINE, actor, now)
+        change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
+                         cancel_reason=reason)
+        change.not_expired = True
+        tx = store.BookingTx()
+        tx.change_booking(change, "booking")
+        tx.put(_event(booking, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
+        tx.release_active(booking)
+        tx.remove_from_pending_group(booking, {booking.booking_id})
+        _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, _slot(booking)),
+                booking.client_id, booking.booking_id, now)
+        if _committed(tx):
+            return _view(store.get_booking(booking_id), caller)
+        booking = store.get_booking(booking_id)
+    raise Conflict("too much contention, try again", "CONFLICT")
+
+
+def _committed(tx: store.BookingTx) -> bool:
+    """True when written; False when the booking moved meanwhile (the caller re-reads and decides)."""
+    try:
+        tx.commit()
+        return True
+    except store.TxFailed as failure:
+        if failure.failed & {"booking", "user"} or failure.retryable:
+            return False
+        raise
+
+
+def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime) -> dict:
+    booking, actor = _load_visible(booking_id, caller)
+    if actor is None:
+        raise Forbidden("only the booking's client or pro may cancel it")
+    for _ in range(MAX_ATTEMPTS):
+        booking = _touch(booking, now)
+        transition = _decide(booking, Action.CANCEL, actor, now, reason)
+        tx = _cancel_tx(booking, caller, actor, transition, reason, now)
+        if _committed(tx):
+            return _view(store.get_booking(booking_id), caller)
+        # the booking or the canceller's penalty counters moved meanwhile: read both again
+        booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
+    raise Conflict("too much contention, try again", "CONFLICT")
+
+
+def _cancel_tx(booking, caller, actor, transition, reason, now) -> store.BookingTx:
+    from_pending = booking.status == Status.PENDING
+    change = _change(booking, transition.to_status, now, booking.status, cancelled_at=to_storage(now),
+                     cancel_reason=reason)
+    change.not_expired = from_pending
+    tx = store.BookingTx()
+    tx.change_booking(change, "booking")
+    for seq, event_type in enumerate(transition.event_types):
+        metadata = {"status": transition.to_status, **({"reason": reason} if reason else {})}
+        if event_type == EventType.SLOTS_RELEASED:
+            hours = held_hours(_slot(booking), booking.estimated_duration)
+            metadata = {"slots": [to_local_iso(h) for h in hours]}
+            tx.delete_locks(booking.pro_id, hours, booking.booking_id)
+        tx.put(_event(booking, event_type, now, seq, caller, metadata))
+    tx.release_active(booking)
+    if from_pending:
+        tx.remove_from_pending_group(booking, {booking.booking_id})
+    if transition.penalty == Penalty.CLIENT_CANCEL_LATE:
+        _client_late_cancel_penalty(tx, caller, booking, now)
+    if transition.penalty == Penalty.PRO_CANCEL_CONFIRMED:
+        _pro_cancel_penalty(tx, caller, booking, now)
+    recipient_id, role = _other_party(booking, actor.value)
+    _outbox(tx, notifications.booking_ended(transition.to_status, role, booking.category_id, _slot(booking)),
+            recipient_id, booking.booking_id, now)
+    return tx
+
+
+def _client_late_cancel_penalty(tx, client: users.UserItem, booking, now: datetime) -> None:
+    since = now - timedelta(days=PENALTY_WINDOW_DAYS)
+    earlier = [from_storage(t) for t in store.penalty_times(client.user_id, Penalty.CLIENT_CANCEL_LATE, since)]
+    late_cancels = count_in_window(earlier, now) + 1
+    current = from_storage(client.booking_cooldown_until) if client.booking_cooldown_until else None
+    sanction = client_late_cancel_sanction(late_cancels, now, current)
+    tx.put(store.penalty_log(client.user_id, Penalty.CLIENT_CANCEL_LATE, booking.booking_id, now))
+    actions = [users.UserItem.late_cancel_count_30d.set(late_cancels),
+               users.UserItem.sanction_tier.set(sanction.tier)]
+    if sanction.cooldown_until:
+        actions.append(users.UserItem.booking_cooldown_until.set(to_storage(sanction.cooldown_until)))
+    if sanction.ban:
+        actions += [users.UserItem.status.set(UserStatus.BANNED),
+                    users.UserItem.ban_reason.set("5 annulations tardives en 30 jours")]
+    # two late cancels at once must not both count as the same n
+    tx.update_user(client.user_id, actions,
+                   guard=_still(users.UserItem.late_cancel_count_30d, int(client.late_cancel_count_30d or 0)))
+
+
+def _still(counter, value: int):
+    """Condition: the counter is still at the value read (absent counts as 0)."""
+    return (counter == value) | counter.does_not_exist() if value == 0 else counter == value
+
+
+def _pro_cancel_penalty(tx, pro: users.UserItem, booking, now: datetime) -> None:
+    since = now - timedelta(days=PENALTY_WINDOW_DAYS)
+    log = [t for t in pro.pro_cancel_log or () if from_storage(t) > since] + [to_storage(now)]
+    consecutive = int(pro.pro_consecutive_cancel_count or 0) + 1
+    tx.put(store.penalty_log(pro.user_id, Penalty.PRO_CANCEL_CONFIRMED, booking.booking_id, now))
+    actions = [users.UserItem.pro_cancel_log.set(log),
+               users.UserItem.pro_cancel_count_30d.set(len(log)),
+               users.UserItem.pro_consecutive_cancel_count.set(consecutive)]
+    if pro_should_be_suspended(len(log), consecutive) and pro.status == UserStatus.ACTIVE:
+        actions.append(users.UserItem.status.set(UserStatus.SUSPENDED))
+    tx.update_user(pro.user_id, actions,
+                   guard=_still(users.UserItem.pro_consecutive_cancel_count, consecutive - 1))
+
+
+def complete(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
+    booking, actor = _load_visible(booking_id, caller)
+    for _ in range(MAX_ATTEMPTS):
+        booking = _touch(booking, now)
+        _decide(booking, Action.COMPLETE, actor, now)
+        tx = store.BookingTx()
+        tx.change_booking(_change(booking, Status.COMPLETED, now, Status.CONFIRMED,
+                                  completed_at=to_storage(now)), "booking")
+        tx.put(_event(booking, EventType.COMPLETED, now, 0, caller))
+        tx.release_active(booking)
+        tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
+        if _committed(tx):
+            return _view(store.get_booking(booking_id), caller)
+        booking = store.get_booking(booking_id)
+    raise Conflict("too much contention, try again", "CONFLICT")
+
+
+# ---------------------------------------------------------------- review
+def review(*, caller: users.UserItem, booking_id: str, rating: int, comment: str | None,
+           now: datetime) -> dict:
+    booking, actor = _load_visible(booking_id, caller)
+    if actor != Actor.CLIENT:
+        raise NotFound("no such booking")
+    if booking.status != Status.COMPLETED:
+        raise Conflict("only a completed booking can be reviewed", "INVALID_TRANSITION")
+    item = store.new_review(booking, rating, comment, now)
+    tx = store.BookingTx()
+    tx.check_booking_status(booking_id, Status.COMPLETED)
+    tx.put(item, "review", condition=store.review_condition())
+    tx.update_user(booking.pro_id, [users.UserItem.rating_sum.add(rating),
+                                    users.UserItem.rating_count.add(1)])
+    try:
+        tx.commit()
+    except store.TxFailed as failure:
+        if "review" in failure.failed:
+            raise Conflict("this booking has already been reviewed", "ALREADY_REVIEWED")
+        raise
+    return {"bookingId": booking_id, "proId": booking.pro_id, "rating": rating, "comment": comment,
+            "createdAt": _local(item.created_at)}

@@ -1,0 +1,107 @@
+"""Accounts, pros and bookings for the booking tests, through the real handlers (moto in-process).
+
+Pros' services and weekly hours are set directly on the UserItem (the pros endpoints are
+another area): `offers` lists category ids, the hours are every day 00:00-24:00.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from khadamat.dal.users import UserItem, user_key
+
+PASSWORD = "motdepasse1"
+NOW = "2026-12-01T08:00:00+00:00"  # Casablanca is UTC+00 then
+SLOT = "2026-12-02T10:00:00+00:00"
+_numbers = itertools.count(10_000_001)
+ALL_WEEK = [{"dayOfWeek": day, "startMin": 0, "endMin": 1440} for day in range(7)]
+
+
+class Person:
+    def __init__(self, user_id: str, token: str, phone: str):
+        self.id, self.token, self.phone = user_id, token, phone
+
+    def login(self, api) -> None:
+        """A new access token (tokens live 15 minutes of the test clock)."""
+        reply = api.post("/auth/login", {"login": self.phone, "password": PASSWORD})
+        assert reply.status == 200, reply.body
+        self.token = reply.body["accessToken"]
+
+
+def signup_and_login(api, role: str, **extra) -> Person:
+    number = next(_numbers)
+    phone = f"06{number % 100_000_000:08d}"
+    body = {"phone": phone, "email": f"u{number}@example.ma", "password": PASSWORD,
+            "firstName": "Prénom", "lastName": f"Nom{number}", "role": role, **extra}
+    created = api.post("/auth/signup", body)
+    assert created.status == 201, created.body
+    login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
+    assert login.status == 200, login.body
+    return Person(created.body["userId"], login.body["accessToken"], phone)
+
+
+def set_pro_offer(pro_id: str, categories=("plomberie",), hours=ALL_WEEK) -> None:
+    services = [{"categoryId": c, "pricingType": "RANGE", "minPriceMad": 100, "maxPriceMad": 300}
+                for c in categories]
+    UserItem(*user_key(pro_id)).update(actions=[UserItem.services.set(services),
+                                                UserItem.weekly_hours.set(list(hours))])
+
+
+def make_pro(api, city="casablanca", categories=("plomberie",), **extra) -> Person:
+    pro = signup_and_login(api, "PRO", cityId=city, whatsapp="0700000001", **extra)
+    set_pro_offer(pro.id, categories)
+    return pro
+
+
+def set_clock(api, now: str = NOW, *people: Person) -> None:
+    """Moves the shared clock; `people` log in again (their tokens may have expired)."""
+    assert api.post("/_dev/clock", {"now": now}).status == 200
+    for person in people:
+        person.login(api)
+
+
+def book(api, client: Person, pro: Person, slot: str = SLOT, category="plomberie", **kw):
+    return api.post("/bookings", {"proId": pro.id, "categoryId": category, "timeSlot": slot},
+                    token=client.token, **kw)
+
+
+def act(api, who: Person, booking_id: str, action: str, body=None):
+    return api.post(f"/bookings/{booking_id}/{action}", body, token=who.token)
+
+
+def code(reply) -> str | None:
+    return (reply.body or {}).get("error", {}).get("code")
+
+
+def make_admin(api) -> Person:
+    from khadamat.domain.accounts import Role
+    from khadamat.usecases.accounts import create_account
+    from khadamat.domain.timeutil import parse_timestamp
+
+    number = next(_numbers)
+    phone = f"06{number % 100_000_000:08d}"
+    user = create_account(phone=phone, email=f"admin{number}@example.ma", password=PASSWORD,
+                          first_name="Admin", last_name="K", role=Role.ADMIN, city_id=None,
+                          whatsapp=None, now=parse_timestamp(NOW))
+    login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
+    return Person(user.user_id, login.body["accessToken"], phone)
+
+
+def table_items(prefix: str) -> list[dict]:
+    """Test-only look at raw items by PK prefix (a scan, never done by the app)."""
+    import boto3
+
+    from khadamat import config
+
+    table = boto3.resource("dynamodb", region_name=config.region()).Table(config.table_name())
+    items, kwargs = [], {}
+    while True:
+        page = table.scan(**kwargs)
+        items += [item for item in page["Items"] if item["PK"].startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def user_item(user_id: str):
+    return UserItem.get(*user_key(user_id))
