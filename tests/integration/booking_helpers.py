@@ -40,11 +40,17 @@ def signup_and_login(api, role: str, **extra) -> Person:
     return Person(created.body["userId"], login.body["accessToken"], phone)
 
 
+PREMIUM_FOREVER = "2099-01-01T00:00:00.000000Z"
+
+
 def set_pro_offer(pro_id: str, categories=("plomberie",), hours=ALL_WEEK) -> None:
+    """Services and hours written directly; more than one category needs Premium (SPEC §4)."""
     services = [{"categoryId": c, "pricingType": "RANGE", "minPriceMad": 100, "maxPriceMad": 300}
                 for c in categories]
-    UserItem(*user_key(pro_id)).update(actions=[UserItem.services.set(services),
-                                                UserItem.weekly_hours.set(list(hours))])
+    actions = [UserItem.services.set(services), UserItem.weekly_hours.set(list(hours))]
+    if len(categories) > 1:
+        actions.append(UserItem.premium_until.set(PREMIUM_FOREVER))
+    UserItem(*user_key(pro_id)).update(actions=actions)
 
 
 def make_pro(api, city="casablanca", categories=("plomberie",), **extra) -> Person:

@@ -1,11 +1,11 @@
-"""The one booking serializer: Privacy Shield for every status (SPEC §6), offers_category."""
+"""The one booking serializer: Privacy Shield for every status (SPEC §6)."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from khadamat.domain.booking_rules import Status
-from khadamat.usecases.bookings import booking_view, offers_category
+from khadamat.usecases.bookings import booking_view
 
 CLIENT = SimpleNamespace(user_id="c1", first_name="Amina", last_name="A", phone="+212612345678")
 PRO = SimpleNamespace(user_id="p1", first_name="Karim", last_name="B", phone="+212698765432",
@@ -32,8 +32,3 @@ def test_phones_only_when_confirmed_or_for_admins(status, admin):
         assert "+212" not in str(view)
     assert view["timeSlot"] == "2026-12-02T10:00:00+00:00"
 
-
-def test_offers_category_reads_the_services():
-    pro = SimpleNamespace(services=[{"categoryId": "plomberie"}, {"categoryId": "menage"}])
-    assert offers_category(pro, "menage") and not offers_category(pro, "peinture")
-    assert not offers_category(SimpleNamespace(services=None), "plomberie")

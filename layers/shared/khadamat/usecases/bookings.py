@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from khadamat.dal import availability
+from khadamat.usecases import pros
 from khadamat.dal import bookings as store
 from khadamat.dal import users
 from khadamat.dal.outbox import new_outbox_item
@@ -22,7 +22,6 @@ from khadamat.domain.booking_rules import (Action, Actor, EventType, Penalty, St
 from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
                                        count_in_window, is_in_cooldown, pro_should_be_suspended)
-from khadamat.domain.slots import DayHours, is_slot_free
 from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
 
 MAX_ATTEMPTS = 5
@@ -68,20 +67,6 @@ def _view(booking: store.BookingItem, caller: users.UserItem) -> dict:
 
 
 # ---------------------------------------------------------------- shared pieces
-def offers_category(pro: users.UserItem, category_id: str) -> bool:
-    """The pro offers a category when it is among its services (Premium limits: pros area)."""
-    return any(_plain(service).get("categoryId") == category_id for service in pro.services or ())
-
-
-def _weekly_hours(pro: users.UserItem) -> list[DayHours]:
-    days = [_plain(day) for day in pro.weekly_hours or ()]
-    return [DayHours(int(d["dayOfWeek"]), int(d["startMin"]), int(d["endMin"])) for d in days]
-
-
-def _exceptions(pro_id: str) -> list[tuple[datetime, datetime]]:
-    return [(from_storage(e.start_at), from_storage(e.end_at)) for e in availability.list_exceptions(pro_id)]
-
-
 def _outbox(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str,
             booking_id: str, now: datetime) -> None:
     tx.put(new_outbox_item(type=notice.type, recipient_id=recipient_id,
@@ -147,13 +132,9 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
     except ValueError:
         raise Unprocessable("timeSlot must be an ISO-8601 timestamp")
     validate_new_booking_slot(slot, now)
-    pro = users.get_user(pro_id) if len(pro_id) <= 64 else None
-    if pro is None or pro.role != Role.PRO or pro.status != UserStatus.ACTIVE:
-        raise NotFound("no such pro", "PRO_NOT_FOUND")
-    if not offers_category(pro, category_id):
-        raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
-    locked = availability.locked_starts(pro_id, slot, slot + HOUR)
-    if not is_slot_free(_weekly_hours(pro), _exceptions(pro_id), locked, slot, now):
+    pro = pros.find_bookable_pro(pro_id)
+    pros.require_offered_category(pro, category_id, now)
+    if not pros.is_slot_free_for(pro, slot, now):
         raise Conflict("this slot is not available", "SLOT_UNAVAILABLE")
     booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
                                 pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
