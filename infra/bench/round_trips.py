@@ -83,12 +83,13 @@ class _InProcess:
     def call(self, method, path, body=None, token=None):
         from infra.local.gateway import build_http_event
 
+        path, _, query = path.partition("?")
         route, params = self.gateway.routes.match(method, path)
         pairs = [("content-type", "application/json")]
         if token:
             pairs.append(("authorization", f"Bearer {token}"))
         data = json.dumps(body) if body is not None else ""
-        event = build_http_event(method, path, "", pairs, data.encode(), route.route_key, params)
+        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
         status, _headers, payload = self.gateway.call_function(route, event)
         return _Reply(status, json.loads(payload) if payload else None)
 
