@@ -12,6 +12,7 @@ FUZZ_EXAMPLES (default 10) sets the examples per operation, identity and mode.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -25,6 +26,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance,
                                                 response_schema_conformance,
                                                 status_code_conformance)
+
+from infra.openapi import DOCUMENT_PATH
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 SKIPPED = {"DELETE /me", "POST /_dev/clock"}
@@ -105,3 +108,15 @@ def test_every_operation_as_each_identity_gives_no_5xx_and_matches_the_document(
     # Then nothing failed, and every operation of the document was fuzzed
     assert not failures, "\n\n".join(failures)
     assert fuzzed == {key for key, _ in _operations(schema)} - SKIPPED
+
+
+def test_stack_serves_the_committed_document_and_swagger_ui(stack, http):
+    # When the local stack is asked for its document and its docs page
+    document = http.get(f"{stack}/openapi.json", timeout=60)
+    page = http.get(f"{stack}/docs", timeout=30)
+    script = http.get(f"{stack}/docs/swagger-ui-bundle.js", timeout=30)
+    # Then the document is the committed one, and Swagger UI comes with its own assets
+    assert document.status_code == 200
+    assert document.json() == json.loads(DOCUMENT_PATH.read_text(encoding="utf-8"))
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
