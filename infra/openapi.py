@@ -9,9 +9,11 @@ few route-specific codes of ``ROUTE_ERRORS``. Lambda code never imports this mod
 `python -m infra.openapi` (`make openapi`) writes docs/openapi.json;
 tests/infra/test_openapi.py fails when that file drifts from a fresh generation.
 
+Defaults by kind: 400 with a body; 401/403 when signed in (403 FORBIDDEN when
+role-restricted); 404 NOT_FOUND with a path parameter; 422 with a body or parameters.
 To document a new route: nothing, unless it answers something other than 200 on
-success (add it to ``SUCCESS_STATUS``) or raises codes beyond the defaults of its
-kind (add them to ``ROUTE_ERRORS``).
+success (add it to ``SUCCESS_STATUS``) or raises codes beyond those defaults (add them
+to ``ROUTE_ERRORS``; the SPEC's routes are already there).
 """
 
 from __future__ import annotations
@@ -31,25 +33,61 @@ VERSION = "1.0.0"
 BEARER = "bearerAuth"
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 
-# Success status of routes that do not answer 200.
+# Success status of routes that do not answer 200 (SPEC; entries of routes not in this
+# build are unused until they are).
 SUCCESS_STATUS: dict[str, int] = {
     "POST /auth/signup": 201,
     "POST /auth/logout": 204,
     "DELETE /me": 204,
+    "POST /pro/availability/exceptions": 201,
+    "DELETE /pro/availability/exceptions/{id}": 204,
+    "POST /bookings": 201,
+    "POST /bookings/{id}/review": 201,
+    "POST /bookings/{id}/reports": 201,
+    "POST /pro/kyc/documents": 201,
+    "POST /pro/subscription/checkout": 201,
+    "POST /pro/boosts/checkout": 201,
+    "POST /me/notifications/{id}/read": 204,
+    "POST /me/devices": 201,
+    "DELETE /me/devices/{token}": 204,
 }
 
-# Error codes a route raises beyond the defaults of its auth kind: {status: [codes]}.
+# Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
+_TRANSITION = {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION"]}
 ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "POST /auth/signup": {409: ["ACCOUNT_EXISTS"]},
     "POST /auth/login": {401: ["INVALID_CREDENTIALS"], 403: ["ACCOUNT_BANNED"],
                          429: ["RATE_LIMITED"]},
     "POST /auth/refresh": {401: ["UNAUTHORIZED"], 403: ["ACCOUNT_BANNED"]},
-    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"], 404: ["NOT_FOUND"]},
-    "POST /admin/users/{id}/unban": {404: ["NOT_FOUND"]},
+    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"]},
     "POST /_dev/clock": {404: ["NOT_FOUND"]},
     "DELETE /_dev/clock": {404: ["NOT_FOUND"]},
-    "POST /_dev/jobs/{job}": {404: ["NOT_FOUND"]},
     "GET /_dev/outbox": {404: ["NOT_FOUND"]},
+    "PUT /pro/services": {409: ["CATEGORY_LIMIT"]},
+    "GET /pros/{proId}": {404: ["PRO_NOT_FOUND"]},
+    "GET /pros/{proId}/slots": {404: ["PRO_NOT_FOUND"]},
+    "POST /bookings": {403: ["FORBIDDEN", "COOLDOWN_ACTIVE"], 404: ["PRO_NOT_FOUND"],
+                       409: ["SLOT_UNAVAILABLE", "DUPLICATE_BOOKING", "PENDING_LIMIT_REACHED",
+                             "IDEMPOTENCY_KEY_REUSED"],
+                       422: ["SLOT_NOT_ALIGNED", "SLOT_IN_PAST", "CATEGORY_NOT_OFFERED"]},
+    "POST /bookings/{id}/confirm": {403: ["ACCOUNT_SUSPENDED"], 404: ["NOT_FOUND"],
+                                    409: ["SLOT_TAKEN", "INVALID_TRANSITION", "BOOKING_EXPIRED"]},
+    "POST /bookings/{id}/decline": {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION", "BOOKING_EXPIRED"]},
+    "POST /bookings/{id}/cancel": {404: ["NOT_FOUND"],
+                                   409: ["INVALID_TRANSITION", "CANCEL_FORBIDDEN_AFTER_START"],
+                                   422: ["REASON_REQUIRED"]},
+    "POST /bookings/{id}/complete": {404: ["NOT_FOUND"],
+                                     409: ["INVALID_TRANSITION", "TOO_EARLY_TO_COMPLETE"]},
+    "POST /bookings/{id}/review": {404: ["NOT_FOUND"], 409: ["ALREADY_REVIEWED", "INVALID_TRANSITION"]},
+    "PATCH /admin/reports/{id}": _TRANSITION,
+    "POST /admin/kyc/{proId}/approve": _TRANSITION,
+    "POST /admin/kyc/{proId}/reject": _TRANSITION,
+    "POST /pro/kyc/submit": {409: ["KYC_DOCUMENTS_MISSING"]},
+    "POST /pro/subscription/checkout": {403: ["KYC_REQUIRED"], 409: ["NOT_CUMULABLE"]},
+    "POST /pro/boosts/checkout": {403: ["KYC_REQUIRED"], 409: ["NOT_CUMULABLE"],
+                                  422: ["CATEGORY_NOT_OFFERED"]},
+    "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
+    "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
 }
 
 _DESCRIPTIONS = {400: "Body is not JSON / not an object", 401: "Not signed in, or bad credentials",
@@ -64,7 +102,8 @@ def route_kind(roles: tuple | None) -> str:
     return "|".join(str(role) for role in roles) if roles else "signed-in"
 
 
-def default_errors(roles: tuple | None, has_body: bool, has_params: bool) -> dict[int, list[str]]:
+def default_errors(roles: tuple | None, has_body: bool, has_params: bool,
+                   has_path_params: bool = False) -> dict[int, list[str]]:
     """The errors every route of a kind can answer."""
     errors: dict[int, list[str]] = {}
     if has_body:
@@ -72,6 +111,8 @@ def default_errors(roles: tuple | None, has_body: bool, has_params: bool) -> dic
     if roles is not None:
         errors[401] = ["UNAUTHORIZED"]
         errors[403] = ["ACCOUNT_BANNED"] + (["FORBIDDEN"] if roles else [])
+    if has_path_params:
+        errors[404] = ["NOT_FOUND"]  # unknown id, or one the caller may not see
     if has_body or has_params:
         errors[422] = ["VALIDATION_ERROR"]
     return errors
@@ -134,9 +175,10 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     has_body = "requestBody" in declared
     parameters = declared.get("parameters", [])
     has_params = any(p.get("in") in ("query", "path") for p in parameters)
-    errors = default_errors(roles, has_body, has_params)
+    errors = default_errors(roles, has_body, has_params, "{" in route.path)
     for status, codes in ROUTE_ERRORS.get(route.route_key, {}).items():
         errors[status] = list(dict.fromkeys(errors.get(status, []) + codes))
+    errors = dict(sorted(errors.items()))
     status = SUCCESS_STATUS.get(route.route_key, 200)
     success: dict = {"description": "Success"}
     if status != 204:
