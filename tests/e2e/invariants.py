@@ -1,4 +1,4 @@
-"""Store invariants, checked from the table itself after concurrent requests (race tests).
+"""Store invariants, checked from the table itself after concurrent requests, and race helpers.
 
 ``Store(endpoint).items()`` reads every item of the running stack's table (a test-only
 full read: the truth must not depend on the indexes the code under test writes).
@@ -17,7 +17,9 @@ they differ (checks on bookings pass trivially while there are no booking items)
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -122,3 +124,23 @@ def _counter_violations(items: list[dict]) -> list[str]:
             problems.append(f"pending counter {counter['PK']} {counter['SK']} = {stored}, truth {actual}")
     problems += [f"no pending counter for {key} with {n} PENDING" for key, n in truth.items() if n]
     return problems
+
+
+# ----------------------------------------------------------------- race helpers
+
+
+def race(calls: list) -> list:
+    """Runs every call in its own thread, all released together; their results, in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def assert_store_consistent(store) -> None:
+    problems = violations(store.items())
+    assert not problems, "\n".join(problems)

@@ -1,41 +1,23 @@
 """Races over HTTP against the running local stack: threads released at once, repeated rounds.
 
 Each race asserts its outcome (exactly one winner, the others a clean 409) and then the
-store invariants of tests/e2e/invariants.py. To add a race: write the contenders as
-callables, run them with ``race(...)``, check the replies, then ``assert_store_consistent``.
+store invariants. To add a race (here or in another module): write the contenders as
+callables, run them with ``race(...)``, check the replies, then
+``assert_store_consistent(store)`` — both from tests/e2e/invariants.py.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.e2e.invariants import violations
+from tests.e2e.invariants import assert_store_consistent, race
 
 ROUNDS = 3
 CONTENDERS = 8
 PASSWORD = "motdepasse1"
-
-
-def race(calls: list) -> list:
-    """Runs every call in its own thread, all released together; their results, in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def assert_store_consistent(store) -> None:
-    problems = violations(store.items())
-    assert not problems, "\n".join(problems)
 
 
 def _signup(base: str, phone: str, n: int):
