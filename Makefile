@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
 
-.PHONY: run test unit integration e2e infra-test lint invoke events aws bench clean
+.PHONY: run test unit integration e2e infra-test lint invoke events aws bench openapi fuzz clean
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -43,6 +43,15 @@ e2e: $(STAMP)
 lint: $(STAMP) $(SAM)           ## the template, offline: cfn-lint and plain `sam validate`
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-west-3 $(SAM) validate --template template.yaml --region eu-west-3
+
+openapi: $(STAMP)               ## write docs/openapi.json from template.yaml and the functions' models
+	$(PY) -m infra.openapi
+
+fuzz: $(STAMP)                  ## schemathesis over every operation of the local stack (also in `make test`)
+	$(PY) -m pytest -q tests/e2e/test_fuzz.py
+
+bench: $(STAMP)                 ## measure cold starts, DynamoDB round trips, latency, scale: docs/benchmarks.md
+	$(PY) -m infra.bench
 
 invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/HealthFunction.json]
 	@test -n "$(FN)" || (echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2)

@@ -3,6 +3,7 @@
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -45,10 +46,21 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+STACK_AWS: dict[str, str] = {}  # endpoint of the running stack's embedded AWS (see `store`)
+
+
 @pytest.fixture(scope="session")
 def stack() -> str:
     """Base URL of a fresh local stack (own embedded AWS, free ports), stopped after the session."""
-    env = {**os.environ, "PORT": "0", "MOTO_PORT": "0", "PYTHONUNBUFFERED": "1",
+    moto_port = _free_port()
+    STACK_AWS["endpoint"] = f"http://127.0.0.1:{moto_port}"
+    env = {**os.environ, "PORT": "0", "MOTO_PORT": str(moto_port), "PYTHONUNBUFFERED": "1",
            "KHADAMAT_SEED": os.environ.get("KHADAMAT_SEED", "demo")}
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=REPO_ROOT, env=env,
@@ -65,3 +77,11 @@ def stack() -> str:
 def http() -> requests.Session:
     with requests.Session() as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def store(stack):
+    """Reads the running stack's table directly (for invariant checks: tests/e2e/invariants.py)."""
+    from tests.e2e.invariants import Store
+
+    return Store(STACK_AWS["endpoint"])

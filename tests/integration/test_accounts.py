@@ -162,3 +162,14 @@ def test_reference_data_and_health(api):
 def test_unknown_route_is_404_envelope(api):
     reply = api.get("/nope")
     assert reply.status == 404 and reply.body["error"]["code"] == "NOT_FOUND"
+
+
+def test_body_that_is_not_utf8_is_400_not_500(api):
+    # Given a JSON content type with bytes that are not UTF-8 (API Gateway base64-encodes them)
+    route, params = api.gateway.routes.match("POST", "/auth/login")
+    from infra.local.gateway import build_http_event
+    event = build_http_event("POST", "/auth/login", "", [("content-type", "application/json")],
+                             b"s\xef\xbfGn\xff", route.route_key, params)
+    # When it reaches a handler, then it is a clean 400 BAD_REQUEST
+    status, _headers, body = api.gateway.call_function(route, event)
+    assert status == 400 and b"BAD_REQUEST" in body

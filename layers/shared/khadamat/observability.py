@@ -19,9 +19,11 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 def http_entry(app):
     """The lambda_handler of an HTTP function: observability, authentication, ``app.resolve``."""
-    from khadamat.api.auth import authenticate
     from khadamat.api.resolver import error_result
     from khadamat.domain.errors import DomainError
+
+    if app.roles is not None:  # public functions skip auth's imports (pynamodb, jwt, phonenumbers)
+        from khadamat.api.auth import authenticate
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @tracer.capture_lambda_handler

@@ -76,6 +76,11 @@ def build_app(roles: tuple | None = None) -> KhadamatResolver:
     def on_validation_error(error: RequestValidationError):
         return validation_error_response(error)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def on_undecodable_body(_error: UnicodeDecodeError):
+        # A body that is not UTF-8 arrives base64-encoded; Powertools fails decoding it.
+        return error_response(400, "BAD_REQUEST", "the body must be a JSON object")
+
     @app.not_found
     def on_not_found(_error):
         return error_response(404, "NOT_FOUND", "no such route")

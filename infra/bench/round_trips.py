@@ -1,0 +1,125 @@
+"""DynamoDB round trips per request, per endpoint, against a budget.
+
+Each route of template.yaml is called once, in-process under moto, with the valid call
+the authorization matrix declares for it (tests/integration/test_authorization_matrix.py:
+its ``ACCESS`` table and ``World``), as its first allowed owner. The requests counted are
+those the embedded AWS receives during that one call, the caller's account read included.
+
+At merge: add the new routes' budgets to ``BUDGETS`` (a route without one is listed as
+"no budget"); the call itself comes from the matrix entry.
+"""
+
+from __future__ import annotations
+
+import json
+
+from infra.bench.counting import counting
+from infra.local.template import Template
+
+# Max DynamoDB requests per call (including the caller's account read on signed-in routes).
+BUDGETS: dict[str, int] = {
+    "GET /health": 0, "GET /cities": 0, "GET /categories": 0,
+    "POST /auth/signup": 1, "POST /auth/login": 4, "POST /auth/refresh": 2, "POST /auth/logout": 1,
+    "GET /me": 1, "DELETE /me": 3,
+    "POST /admin/users/{id}/ban": 4, "POST /admin/users/{id}/unban": 3,
+    "POST /_dev/clock": 1, "DELETE /_dev/clock": 1, "POST /_dev/jobs/{job}": 1, "GET /_dev/outbox": 1,
+    # routes of the other issues (measured once merged)
+    "POST /bookings": 3, "POST /bookings/{id}/confirm": 3, "GET /pros": 3,
+}
+_CALLER_ORDER = ("client", "pro", "admin")
+
+
+def _caller(rule) -> str:
+    from tests.integration.test_authorization_matrix import expected_status
+
+    if rule.who == "public":
+        return "anonymous"
+    allowed = [name for name in _CALLER_ORDER if expected_status(rule, name) < 400]
+    return allowed[0] if allowed else "admin"
+
+
+def measure(template: Template) -> list[dict]:
+    from moto import mock_aws
+
+    from infra.local.gateway import Gateway, build_http_event
+    from infra.local.resources import create_resources
+    from tests.integration.test_authorization_matrix import ACCESS, World
+
+    rows = []
+    routes = sorted(r.route_key for r in template.routes if r.path != "$default")
+    for route_key in routes:
+        rule = ACCESS.get(route_key)
+        if rule is None:
+            rows.append({"route": route_key, "requests": None, "note": "no matrix entry"})
+            continue
+        with mock_aws():
+            create_resources(None, template)
+            gateway = Gateway(template)
+            world = World(_InProcess(gateway))
+            caller = _caller(rule)
+            method, path = route_key.split(" ", 1)
+            params = rule.params(world) if callable(rule.params) else rule.params
+            body = rule.body(world, caller) if callable(rule.body) else rule.body
+            with counting() as tally:
+                status = _InProcess(gateway).call(method, path.format(**params), body,
+                                                  world.tokens.get(caller)).status
+        rows.append({"route": route_key, "requests": tally.requests, "status": status,
+                     "local_only": tally.local_only,
+                     "caller": caller, "operations": dict(tally.operations)})
+    return rows
+
+
+class _Reply:
+    def __init__(self, status, body):
+        self.status, self.body = status, body
+
+
+class _InProcess:
+    """The same in-process call as tests/integration's `api` fixture."""
+
+    def __init__(self, gateway):
+        self.gateway = gateway
+
+    def call(self, method, path, body=None, token=None):
+        from infra.local.gateway import build_http_event
+
+        path, _, query = path.partition("?")
+        route, params = self.gateway.routes.match(method, path)
+        pairs = [("content-type", "application/json")]
+        if token:
+            pairs.append(("authorization", f"Bearer {token}"))
+        data = json.dumps(body) if body is not None else ""
+        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
+        status, _headers, payload = self.gateway.call_function(route, event)
+        return _Reply(status, json.loads(payload) if payload else None)
+
+    def post(self, path, body=None, token=None):
+        return self.call("POST", path, body, token)
+
+
+def markdown(rows: list[dict], template: Template) -> list[str]:
+    present = {r.route_key for r in template.routes}
+    lines = ["## DynamoDB round trips per request", "",
+             "One call per route as its first allowed owner, in-process under moto; requests "
+             "counted at botocore (what the embedded AWS receives), the caller's account read "
+             "included; the local stage's extra read of its shared clock (`DEV#CLOCK`, once per "
+             "invocation, absent in AWS) is not counted.", "",
+             "| route | caller | status | requests | budget | ratio | operations |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        budget = BUDGETS.get(row["route"])
+        if row["requests"] is None:
+            lines.append(f"| {row['route']} | | | — | {budget if budget is not None else '—'} | | {row['note']} |")
+            continue
+        verdict = "no budget" if budget is None else (
+            f"{row['requests'] / budget:.2f}" if budget else ("ok" if row["requests"] == 0 else "OVER"))
+        if budget is not None and row["requests"] > budget:
+            verdict += " OVER"
+        operations = ", ".join(f"{name} {n}" for name, n in sorted(row["operations"].items()))
+        lines.append(f"| {row['route']} | {row['caller']} | {row['status']} | {row['requests']} | "
+                     f"{budget if budget is not None else '—'} | {verdict} | {operations} |")
+    missing = sorted(key for key in BUDGETS if key not in present)
+    if missing:
+        lines += ["", "Budgets of routes not in this build (measured after merge): "
+                  + ", ".join(f"`{key}` ≤ {BUDGETS[key]}" for key in missing) + "."]
+    return lines

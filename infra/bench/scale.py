@@ -1,0 +1,147 @@
+"""Scale checks: reads stay proportional to what is due / shown, never to the table.
+
+- expiry: 10,000 PENDING bookings not yet due + 5 due; the `expire-bookings` job expires
+  the 5 and reads at most 5 + ``CONSTANT`` items;
+- discovery: 2,000 pros elsewhere (other cities and categories) + 50 in the target city and
+  category; `GET /pros` (limit 50) reads at most 50 + ``CONSTANT`` items.
+
+Each check runs only when its job or route exists in this build (else a printed note): they
+depend on the bookings and discovery issues. The seeded items follow the key design of
+docs/architecture.md; at merge, align ``BOOKING_ATTRIBUTES`` and ``LISTING_ATTRIBUTES``
+with the bookings and discovery DAL models if they need more attributes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from infra.bench.counting import counting
+from infra.local.template import Template, physical_name
+
+CONSTANT = 10
+NOT_DUE, DUE = 10_000, 5
+ELSEWHERE, TARGET = 2_000, 50
+CITY, CATEGORY = "casablanca", "plomberie"
+
+
+def _storage(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def BOOKING_ATTRIBUTES(booking_id: str, client_id: str, pro_id: str, slot: datetime,
+                       expires_at: datetime, created_at: datetime) -> dict:  # noqa: N802 - a table to align
+    return {"booking_id": booking_id, "status": "PENDING", "client_id": client_id, "pro_id": pro_id,
+            "city_id": CITY, "category_id": CATEGORY, "time_slot": _storage(slot),
+            "expires_at": _storage(expires_at), "created_at": _storage(created_at),
+            "updated_at": _storage(created_at),
+            "GSI1PK": f"CLIENT#{client_id}", "GSI1SK": f"{_storage(slot)}#{booking_id}",
+            "GSI2PK": f"PROBOOKINGS#{pro_id}", "GSI2SK": f"{_storage(slot)}#{booking_id}",
+            "GSI3PK": "PENDING_EXPIRY", "GSI3SK": f"{_storage(expires_at)}#{booking_id}"}
+
+
+def LISTING_ATTRIBUTES(pro_id: str, city_id: str, category_id: str) -> dict:  # noqa: N802
+    return {"pro_id": pro_id, "city_id": city_id, "category_id": category_id,
+            "GSI1PK": f"LISTING#{city_id}#{category_id}", "GSI1SK": pro_id}
+
+
+def _put_all(items: list[dict]) -> None:
+    import boto3
+
+    table = boto3.resource("dynamodb").Table(physical_name("KhadamatTable"))
+    with table.batch_writer() as batch:
+        for item in items:
+            batch.put_item(Item=item)
+
+
+def check_expiry(template: Template) -> dict:
+    from khadamat.jobs import load_all
+
+    jobs = load_all()
+    if "expire-bookings" not in jobs:
+        return {"name": "expiry", "skipped": "no `expire-bookings` job in this build"}
+    from khadamat import clock
+
+    now = clock.now()
+    items = []
+    for n in range(NOT_DUE + DUE):
+        due = n < DUE
+        created = now - timedelta(hours=13 if due else 1)
+        slot = (now + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+        expires = created + timedelta(hours=12)
+        booking_id = str(uuid.uuid4())
+        items.append({"PK": f"BOOKING#{booking_id}", "SK": "BOOKING",
+                      **BOOKING_ATTRIBUTES(booking_id, f"client-{n % 500}", f"pro-{n % 300}",
+                                           slot, expires, created)})
+    _put_all(items)
+    with counting() as tally:
+        summary = jobs["expire-bookings"]()
+    return {"name": "expiry", "read": tally.items_read, "limit": DUE + CONSTANT,
+            "requests": tally.requests, "result": summary,
+            "ok": tally.items_read <= DUE + CONSTANT and summary.get("expired") == DUE}
+
+
+def check_discovery(template: Template) -> dict:
+    if not any(route.route_key == "GET /pros" for route in template.routes):
+        return {"name": "discovery", "skipped": "no `GET /pros` route in this build"}
+    from khadamat import clock
+    from khadamat.dal.users import UserItem, user_key
+
+    now = _storage(clock.now())
+    others = [(c, g) for c in ("rabat-sale", "marrakech", CITY) for g in ("menage", "peinture", CATEGORY)
+              if (c, g) != (CITY, CATEGORY)]
+    items = []
+    for n in range(ELSEWHERE + TARGET):
+        city, category = (CITY, CATEGORY) if n < TARGET else others[n % len(others)]
+        pro_id = str(uuid.uuid4())
+        profile = UserItem(*user_key(pro_id), user_id=pro_id, role="PRO", status="ACTIVE",
+                           first_name="Pro", last_name=str(n), city_id=city, created_at=now,
+                           kyc_status="APPROVED",
+                           services=[{"categoryId": category, "pricingType": "FIXED", "fixedPriceMad": 200}],
+                           weekly_hours=[{"dayOfWeek": d, "startMin": 480, "endMin": 1080} for d in range(7)])
+        items.append(_plain(profile))
+        items.append({"PK": f"USER#{pro_id}", "SK": f"LISTING#{category}",
+                      **LISTING_ATTRIBUTES(pro_id, city, category)})
+    _put_all(items)
+    from infra.bench.round_trips import _InProcess
+    from infra.local.gateway import Gateway
+
+    api = _InProcess(Gateway(template))
+    with counting() as tally:
+        reply = api.call("GET", f"/pros?cityId={CITY}&categoryId={CATEGORY}&limit={TARGET}")
+    shown = len((reply.body or {}).get("items", []))
+    return {"name": "discovery", "read": tally.items_read, "limit": TARGET + CONSTANT,
+            "requests": tally.requests, "result": {"status": reply.status, "shown": shown},
+            "ok": reply.status == 200 and tally.items_read <= TARGET + CONSTANT and shown == TARGET}
+
+
+def _plain(model) -> dict:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    decode = TypeDeserializer().deserialize
+    return {name: decode(value) for name, value in model.serialize().items()}
+
+
+def measure(template: Template) -> list[dict]:
+    from moto import mock_aws
+
+    from infra.local.resources import create_resources
+
+    results = []
+    for check in (check_expiry, check_discovery):
+        with mock_aws():
+            create_resources(None, template)
+            results.append(check(template))
+    return results
+
+
+def markdown(results: list[dict]) -> list[str]:
+    lines = ["## Scale", "", "| check | items read | limit | requests | result |", "|---|---:|---:|---:|---|"]
+    for result in results:
+        if "skipped" in result:
+            lines.append(f"| {result['name']} | — | — | — | skipped: {result['skipped']} (run after merge) |")
+        else:
+            verdict = "ok" if result["ok"] else "FAILED"
+            lines.append(f"| {result['name']} | {result['read']} | {result['limit']} | {result['requests']} | "
+                         f"{verdict} {result['result']} |")
+    return lines

@@ -1,0 +1,269 @@
+"""The OpenAPI 3.1 document of the whole API, generated from the functions themselves.
+
+Every HTTP route of template.yaml (but `$default`) is one operation. Its request
+schema comes from the function's own Powertools resolver (`app.get_openapi_schema()`,
+built from the same pydantic models the handler validates with); its path is the
+template's; its error responses come from who may call it (`app.roles`) plus the
+few route-specific codes of ``ROUTE_ERRORS``. Lambda code never imports this module.
+
+`python -m infra.openapi` (`make openapi`) writes docs/openapi.json;
+tests/infra/test_openapi.py fails when that file drifts from a fresh generation.
+
+Defaults by kind: 400 with a body; 401/403 when signed in (403 FORBIDDEN when
+role-restricted); 404 NOT_FOUND with a path parameter; 422 with a body or parameters.
+To document a new route: nothing, unless it answers something other than 200 on
+success (add it to ``SUCCESS_STATUS``) or raises codes beyond those defaults (add them
+to ``ROUTE_ERRORS``; the SPEC's routes are already there).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from infra.local.template import REPO_ROOT, Function, Route, Template
+
+DOCUMENT_PATH = REPO_ROOT / "docs" / "openapi.json"
+TITLE = "Khadamat API"
+VERSION = "1.0.0"
+BEARER = "bearerAuth"
+ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+# Success status of routes that do not answer 200 (SPEC; entries of routes not in this
+# build are unused until they are).
+SUCCESS_STATUS: dict[str, int] = {
+    "POST /auth/signup": 201,
+    "POST /auth/logout": 204,
+    "DELETE /me": 204,
+    "POST /pro/availability/exceptions": 201,
+    "DELETE /pro/availability/exceptions/{id}": 204,
+    "POST /bookings": 201,
+    "POST /bookings/{id}/review": 201,
+    "POST /bookings/{id}/reports": 201,
+    "POST /pro/kyc/documents": 201,
+    "POST /pro/subscription/checkout": 201,
+    "POST /pro/boosts/checkout": 201,
+    "POST /me/notifications/{id}/read": 204,
+    "POST /me/devices": 201,
+    "DELETE /me/devices/{token}": 204,
+}
+
+# Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
+_TRANSITION = {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION"]}
+ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
+    "POST /auth/signup": {409: ["ACCOUNT_EXISTS"]},
+    "POST /auth/login": {401: ["INVALID_CREDENTIALS"], 403: ["ACCOUNT_BANNED"],
+                         429: ["RATE_LIMITED"]},
+    "POST /auth/refresh": {401: ["UNAUTHORIZED"], 403: ["ACCOUNT_BANNED"]},
+    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"]},
+    "POST /_dev/clock": {404: ["NOT_FOUND"]},
+    "DELETE /_dev/clock": {404: ["NOT_FOUND"]},
+    "GET /_dev/outbox": {404: ["NOT_FOUND"]},
+    "PUT /pro/services": {409: ["CATEGORY_LIMIT"]},
+    "GET /pros/{proId}": {404: ["PRO_NOT_FOUND"]},
+    "GET /pros/{proId}/slots": {404: ["PRO_NOT_FOUND"]},
+    "POST /bookings": {403: ["FORBIDDEN", "COOLDOWN_ACTIVE"], 404: ["PRO_NOT_FOUND"],
+                       409: ["SLOT_UNAVAILABLE", "DUPLICATE_BOOKING", "PENDING_LIMIT_REACHED",
+                             "IDEMPOTENCY_KEY_REUSED"],
+                       422: ["SLOT_NOT_ALIGNED", "SLOT_IN_PAST", "CATEGORY_NOT_OFFERED"]},
+    "POST /bookings/{id}/confirm": {403: ["ACCOUNT_SUSPENDED"], 404: ["NOT_FOUND"],
+                                    409: ["SLOT_TAKEN", "INVALID_TRANSITION", "BOOKING_EXPIRED"]},
+    "POST /bookings/{id}/decline": {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION", "BOOKING_EXPIRED"]},
+    "POST /bookings/{id}/cancel": {404: ["NOT_FOUND"],
+                                   409: ["INVALID_TRANSITION", "CANCEL_FORBIDDEN_AFTER_START"],
+                                   422: ["REASON_REQUIRED"]},
+    "POST /bookings/{id}/complete": {404: ["NOT_FOUND"],
+                                     409: ["INVALID_TRANSITION", "TOO_EARLY_TO_COMPLETE"]},
+    "POST /bookings/{id}/review": {404: ["NOT_FOUND"], 409: ["ALREADY_REVIEWED", "INVALID_TRANSITION"]},
+    "PATCH /admin/reports/{id}": _TRANSITION,
+    "POST /admin/kyc/{proId}/approve": _TRANSITION,
+    "POST /admin/kyc/{proId}/reject": _TRANSITION,
+    "POST /pro/kyc/submit": {409: ["KYC_DOCUMENTS_MISSING"]},
+    "POST /pro/subscription/checkout": {403: ["KYC_REQUIRED"], 409: ["NOT_CUMULABLE"]},
+    "POST /pro/boosts/checkout": {403: ["KYC_REQUIRED"], 409: ["NOT_CUMULABLE"],
+                                  422: ["CATEGORY_NOT_OFFERED"]},
+    "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
+    "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+}
+
+_DESCRIPTIONS = {400: "Body is not JSON / not an object", 401: "Not signed in, or bad credentials",
+                 403: "Not allowed", 404: "Unknown id, or one the caller may not see",
+                 409: "State conflict", 422: "A field rule is broken", 429: "Throttled"}
+
+
+def route_kind(roles: tuple | None) -> str:
+    """'public', 'signed-in' (any role) or the roles joined by '|'."""
+    if roles is None:
+        return "public"
+    return "|".join(str(role) for role in roles) if roles else "signed-in"
+
+
+def default_errors(roles: tuple | None, has_body: bool, has_params: bool,
+                   has_path_params: bool = False) -> dict[int, list[str]]:
+    """The errors every route of a kind can answer."""
+    errors: dict[int, list[str]] = {}
+    if has_body:
+        errors[400] = ["BAD_REQUEST"]
+    if roles is not None:
+        errors[401] = ["UNAUTHORIZED"]
+        errors[403] = ["ACCOUNT_BANNED"] + (["FORBIDDEN"] if roles else [])
+    if has_path_params:
+        errors[404] = ["NOT_FOUND"]  # unknown id, or one the caller may not see
+    if has_body or has_params:
+        errors[422] = ["VALIDATION_ERROR"]
+    return errors
+
+
+# ----------------------------------------------------------------- loading the functions
+
+
+def load_module(function: Function) -> ModuleType:
+    """The function's handler module, shared with the local runtime when already loaded."""
+    from infra.local import lambda_runtime
+
+    loaded = sys.modules.get(f"khadamat_local_fn_{function.logical_id}")
+    return loaded or lambda_runtime._load_module(function)  # noqa: SLF001 - same loader as the runtime
+
+
+def http_apps(template: Template) -> list[tuple[Route, Any]]:
+    """(route, the function's Powertools app) for every HTTP route but `$default`."""
+    functions = {function.logical_id: function for function in template.functions}
+    found = []
+    for route in template.routes:
+        if route.path == "$default":
+            continue
+        app = getattr(load_module(functions[route.function_id]), "app", None)
+        if app is None:
+            raise RuntimeError(f"{route.function_id} has no `app` resolver for {route.route_key}")
+        found.append((route, app))
+    return sorted(found, key=lambda pair: (pair[0].path, pair[0].method))
+
+
+# ----------------------------------------------------------------- building the document
+
+
+def _path_names(path: str) -> list[str]:
+    return re.findall(r"\{([^}+]+)\+?\}", path)
+
+
+def _own_operation(route: Route, app: Any) -> tuple[dict, dict]:
+    """The one operation the app declares, and its component schemas."""
+    schema = json.loads(app.get_openapi_json_schema(openapi_version="3.1.0"))
+    operations = [(path, method, op) for path, item in schema.get("paths", {}).items()
+                  for method, op in item.items()]
+    matching = [entry for entry in operations if entry[1].upper() == route.method]
+    if len(matching) != 1:
+        raise RuntimeError(f"{route.function_id}: expected one {route.method} route in its app, "
+                           f"found {[(m.upper(), p) for p, m, _ in operations]}")
+    app_path, _method, operation = matching[0]
+    renames = dict(zip(_path_names(app_path), _path_names(route.path)))
+    if len(renames) != len(_path_names(route.path)):
+        raise RuntimeError(f"{route.route_key}: the app's path {app_path} has other parameters")
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path":
+            parameter["name"] = renames.get(parameter["name"], parameter["name"])
+    return operation, schema.get("components", {}).get("schemas", {})
+
+
+def _operation(route: Route, app: Any) -> tuple[dict, dict]:
+    declared, schemas = _own_operation(route, app)
+    roles = getattr(app, "roles", None)
+    has_body = "requestBody" in declared
+    parameters = declared.get("parameters", [])
+    has_params = any(p.get("in") in ("query", "path") for p in parameters)
+    errors = default_errors(roles, has_body, has_params, "{" in route.path)
+    for status, codes in ROUTE_ERRORS.get(route.route_key, {}).items():
+        errors[status] = list(dict.fromkeys(errors.get(status, []) + codes))
+    errors = dict(sorted(errors.items()))
+    status = SUCCESS_STATUS.get(route.route_key, 200)
+    success: dict = {"description": "Success"}
+    if status != 204:
+        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+    responses = {str(status): success}
+    for error_status in sorted(errors):
+        codes = errors[error_status]
+        responses[str(error_status)] = {
+            "description": f"{_DESCRIPTIONS[error_status]}: {', '.join(codes)}",
+            "content": {"application/json": {"schema": ERROR_SCHEMA_REF}},
+            "x-error-codes": codes,
+        }
+    operation: dict = {
+        "operationId": route.function_id.removesuffix("Function"),
+        "summary": route.route_key,
+        "tags": [_tag(route.path)],
+        "x-auth": route_kind(roles),
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if has_body:
+        operation["requestBody"] = declared["requestBody"]
+    operation["responses"] = responses
+    if roles is not None:
+        operation["security"] = [{BEARER: []}]
+    return operation, schemas
+
+
+def _tag(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return "local-only" if first.startswith("_") else first
+
+
+_POWERTOOLS_SCHEMAS = {"HTTPValidationError", "ValidationError", "ResponseValidationError"}
+
+
+def _error_schemas() -> dict:
+    from khadamat.api.schemas import ErrorEnvelope
+
+    schema = ErrorEnvelope.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    definitions = schema.pop("$defs", {})
+    return {**definitions, "ErrorEnvelope": schema}
+
+
+def build_document(template: Template | None = None) -> dict:
+    template = template or Template()
+    paths: dict[str, dict] = {}
+    schemas: dict[str, dict] = {}
+    for route, app in http_apps(template):
+        operation, own_schemas = _operation(route, app)
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+        for name, schema in own_schemas.items():
+            if name in _POWERTOOLS_SCHEMAS:
+                continue
+            if name in schemas and schemas[name] != schema:
+                raise RuntimeError(f"two different request models are both named {name}")
+            schemas[name] = schema
+    schemas.update(_error_schemas())
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION,
+                 "description": "Generated by `make openapi` from template.yaml and the "
+                                "functions' request models. Routes tagged local-only exist "
+                                "only on the local stage."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    from infra.local.lambda_runtime import apply_environment
+
+    template = Template()
+    apply_environment(template, endpoint_url=None)
+    DOCUMENT_PATH.write_text(render(build_document(template)), encoding="utf-8")
+    print(f"wrote {DOCUMENT_PATH.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
