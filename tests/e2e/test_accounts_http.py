@@ -4,7 +4,7 @@ import uuid
 
 
 def unique_phone() -> str:
-    return "06" + str(uuid.uuid4().int)[:8]
+    return f"066{uuid.uuid4().int % 10**7:07d}"
 
 
 def test_signup_login_me_refresh_logout_over_http(stack, http):
