@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from khadamat.dal.reports import _BookingView
+from khadamat.dal.bookings import new_booking
 from khadamat.dal.users import get_user, set_status
 from khadamat.domain.timeutil import parse_timestamp, to_storage
 
@@ -37,10 +37,13 @@ def admin(api) -> str:
 
 def booking(client_id: str, pro_id: str, status="COMPLETED", completed_at=COMPLETED_AT) -> str:
     booking_id = str(uuid.uuid4())
-    _BookingView(f"BOOKING#{booking_id}", "BOOKING", booking_id=booking_id, client_id=client_id,
-                 pro_id=pro_id, status=status,
-                 completed_at=to_storage(parse_timestamp(completed_at)) if completed_at else None
-                 ).save()
+    slot = parse_timestamp("2026-12-01T10:00:00+00:00")
+    item = new_booking(booking_id=booking_id, client_id=client_id, pro_id=pro_id,
+                       city_id="casablanca", category_id="plomberie", time_slot=slot,
+                       expires_at=slot - timedelta(hours=12), now=slot - timedelta(days=1))
+    item.status = status
+    item.completed_at = to_storage(parse_timestamp(completed_at)) if completed_at else None
+    item.save()
     return booking_id
 
 

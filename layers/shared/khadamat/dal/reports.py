@@ -35,26 +35,6 @@ class ReportItem(BaseItem):
     by_status = GSI1()
 
 
-class _BookingView(BaseItem):
-    """Read-only view of the booking item (BOOKING#<id> / BOOKING), only what reports need.
-
-    Stand-in until khadamat/dal/bookings.py exists on this branch: swap it for the real
-    booking model at merge.
-    """
-
-    booking_id = UnicodeAttribute(null=True)
-    client_id = UnicodeAttribute()
-    pro_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    completed_at = UnicodeAttribute(null=True)
-
-
-def get_booking(booking_id: str) -> _BookingView | None:
-    try:
-        return _BookingView.get(f"BOOKING#{booking_id}", "BOOKING")
-    except _BookingView.DoesNotExist:
-        return None
-
 
 def report_key(report_id: str) -> tuple[str, str]:
     return f"REPORT#{report_id}", "REPORT"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from khadamat.dal import bookings as bookings_store
 from khadamat.dal import reports as dal
 from khadamat.dal import users
 from khadamat.domain import reports as rules
@@ -26,7 +27,7 @@ def view(report: dal.ReportItem) -> dict:
 
 def create(reporter: users.UserItem, booking_id: str, title: str, details: str,
            attachments: list[str], now: datetime) -> dict:
-    booking = dal.get_booking(booking_id)
+    booking = bookings_store.get_booking(booking_id)
     if booking is None or reporter.user_id not in (booking.client_id, booking.pro_id):
         raise NotFound("no such booking")
     rules.check_attachments(attachments)
