@@ -26,8 +26,8 @@ class Tally:
 def _items_read(operation: str, response: dict) -> int:
     if operation == "GetItem":
         return 1 if response.get("Item") else 0
-    if operation in ("Query", "Scan"):
-        return int(response.get("ScannedCount", response.get("Count", 0)))
+    if "ScannedCount" in response:  # Query (the code never scans; a scan would count here too)
+        return int(response["ScannedCount"])
     if operation == "BatchGetItem":
         return sum(len(items) for items in (response.get("Responses") or {}).values())
     if operation == "TransactGetItems":
