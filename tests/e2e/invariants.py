@@ -8,11 +8,12 @@ full read: the truth must not depend on the indexes the code under test writes).
   phone/email it is, and each live user has both items;
 - slot locks: each ``USER#<pro>/LOCK#<slot>`` belongs to a CONFIRMED (or COMPLETED) booking
   of that pro that holds that hour; no pro hour is held by two CONFIRMED bookings;
-- pending counters: each ``USER#<client>/PENDING#<city>#<category>`` equals the number of
-  PENDING bookings of that client in that city and category.
+- pending groups: each ``USER#<client>/PENDING#<city>#<category>`` holds exactly the ids of
+  the PENDING bookings of that client in that city and category.
 
-The booking attribute names below are those of the bookings DAL; adjust them at merge if
-they differ (checks on bookings pass trivially while there are no booking items).
+The attribute names below are those stored by khadamat.dal.bookings (BookingItem,
+PendingGroupItem) and khadamat.dal.availability (SlotLockItem): pynamodb attribute names,
+none renamed with ``attr_name``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from infra.local.template import REGION, physical_name
 TABLE = physical_name("KhadamatTable")
 BOOKING = {"status": "status", "pro": "pro_id", "client": "client_id", "slot": "time_slot",
            "duration": "estimated_duration", "city": "city_id", "category": "category_id"}
-LOCK_BOOKING_ATTRIBUTE = "booking_id"
+LOCK_BOOKING_ATTRIBUTE = "booking_id"          # SlotLockItem.booking_id
+# PendingGroupItem (USER#<client>/PENDING#<city>#<category>) stores the set of the client's
+# PENDING booking ids (`pending_ids`, absent when empty) and a `version`; a plain `count`
+# (the skeleton's shape, still used by tests/unit/test_store_invariants.py) is checked too.
+PENDING_IDS_ATTRIBUTE = "pending_ids"
 PENDING_COUNT_ATTRIBUTE = "count"
 HOLDING = ("CONFIRMED", "COMPLETED")
 DURATION_HOURS = {"H1": 1, "H2": 2, "H3": 3, "H4": 4, "H8": 8}
@@ -109,20 +114,26 @@ def _lock_violations(items: list[dict]) -> list[str]:
 
 
 def _counter_violations(items: list[dict]) -> list[str]:
-    truth: dict[tuple, int] = defaultdict(int)
-    for booking in _bookings(items).values():
+    truth: dict[tuple, set] = defaultdict(set)
+    for booking_id, booking in _bookings(items).items():
         if booking.get(BOOKING["status"]) == "PENDING":
             key = (booking.get(BOOKING["client"]), booking.get(BOOKING["city"]),
                    booking.get(BOOKING["category"]))
-            truth[key] += 1
+            truth[key].add(booking_id)
     problems = []
     for counter in (i for i in items if i["PK"].startswith("USER#") and i["SK"].startswith("PENDING#")):
         _, city, category = counter["SK"].split("#", 2)
         key = (counter["PK"][5:], city, category)
-        stored, actual = int(counter.get(PENDING_COUNT_ATTRIBUTE) or 0), truth.pop(key, 0)
-        if stored != actual:
-            problems.append(f"pending counter {counter['PK']} {counter['SK']} = {stored}, truth {actual}")
-    problems += [f"no pending counter for {key} with {n} PENDING" for key, n in truth.items() if n]
+        actual = truth.pop(key, set())
+        if PENDING_IDS_ATTRIBUTE in counter or PENDING_COUNT_ATTRIBUTE not in counter:
+            stored = set(counter.get(PENDING_IDS_ATTRIBUTE) or ())
+            if stored != actual:
+                problems.append(f"pending group {counter['PK']} {counter['SK']} = {sorted(stored)}, "
+                                f"truth {sorted(actual)}")
+        elif int(counter.get(PENDING_COUNT_ATTRIBUTE) or 0) != len(actual):
+            problems.append(f"pending counter {counter['PK']} {counter['SK']} = "
+                            f"{counter.get(PENDING_COUNT_ATTRIBUTE)}, truth {len(actual)}")
+    problems += [f"no pending group for {key} with {len(ids)} PENDING" for key, ids in truth.items() if ids]
     return problems
 
 

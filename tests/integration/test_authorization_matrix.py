@@ -19,7 +19,7 @@ Extending at merge — add one ``ACCESS`` entry per new route key ("METHOD /path
                                           params=lambda w: {"id": w.make("booking")},
                                           body={"estimatedDuration": "H1"}),
 
-``params`` and ``body`` may be callables of the ``World`` (and, for ``body``, of the caller
+``params``, ``query`` and ``body`` may be callables of the ``World`` (and, for ``body``, of the caller
 name): ``World.make(kind)`` builds, once per test, a resource owned by the world's client
 and pro using a builder registered in ``BUILDERS`` (write one per resource kind: it gets the
 world and returns the path id). Use valid bodies: authentication and roles are checked
@@ -27,13 +27,16 @@ before validation anyway (khadamat.observability.http_entry), but for an allowed
 422 would hide whether ownership was checked. ``ok`` is the status of an allowed owner (an
 int, or a dict caller → status when it differs, e.g. a 409 for the second caller of a
 one-shot transition); ``fresh=True`` builds a fresh world after each successful call
-(destructive routes such as DELETE /me).
+(destructive routes such as DELETE /me); ``given`` names builders to run before the call
+(a state the route needs, e.g. ``("kyc_approved",)`` before a checkout); ``headers`` is a
+callable(world, caller, body) of extra headers (Stripe's signature). ``request_of`` gives the
+call itself (infra/bench/round_trips.py makes the same call).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import count
 from typing import Any, Callable
 
@@ -61,6 +64,9 @@ class Access:
     params: Callable | dict = field(default_factory=dict)   # path parameters
     body: Any = None           # dict, or callable(world, caller) → dict
     fresh: bool = False        # a fresh world after each success (destructive routes)
+    query: Callable | dict = field(default_factory=dict)    # query string parameters
+    headers: Callable | None = None  # callable(world, caller, body) → extra headers
+    given: tuple = ()          # BUILDERS kinds made before the call (a state the route needs)
 
 
 def _unique_phone() -> str:
@@ -74,6 +80,42 @@ def _signup_body(_world, _caller) -> dict:
 
 def _now_text() -> str:
     return datetime.now(timezone.utc).isoformat()
+
+
+def _future_slot(days: int = 2) -> str:
+    """An hour-aligned instant `days` after the (test) clock's now."""
+    return (clock.now() + timedelta(days=days)).replace(minute=0, second=0, microsecond=0).isoformat()
+
+
+def _booking_body(world, _caller) -> dict:
+    return {"proId": world.make("offer"), "categoryId": "plomberie", "timeSlot": _future_slot()}
+
+
+def _exception_body(_world, _caller) -> dict:
+    start = clock.now() + timedelta(days=3)
+    return {"startAt": start.isoformat(), "endAt": (start + timedelta(hours=4)).isoformat(),
+            "reason": "congé"}
+
+
+_DEVICE_TOKEN = "device-token-0001"
+_WEBHOOK_EVENT = {"id": "evt_matrix_1", "type": "customer.created", "created": 1767000000,
+                  "data": {"object": {"id": "cus_matrix", "object": "customer"}}}
+
+
+def _stripe_signature(_world, _caller, body) -> dict:
+    import json
+
+    import stripe
+
+    from khadamat.adapters import payments as stripe_adapter
+
+    header = stripe.WebhookSignature.generate_signature_header(json.dumps(body),
+                                                               stripe_adapter.webhook_secret())
+    return {"stripe-signature": header}
+
+
+def _booking(w):
+    return {"id": w.make("booking")}
 
 
 ACCESS: dict[str, Access] = {
@@ -95,10 +137,246 @@ ACCESS: dict[str, Access] = {
     "DELETE /_dev/clock": Access("public"),
     "POST /_dev/jobs/{job}": Access("public", ok=404, params={"job": "no-such-job"}),
     "GET /_dev/outbox": Access("public"),
+    "POST /_dev/pros/{proId}/state": Access("public", params=lambda w: {"proId": w.ids["pro"]},
+                                            body={"kycStatus": "APPROVED"}),
+    "GET /_dev/stripe/checkout/{sessionId}": Access(
+        "public", params=lambda w: {"sessionId": w.make("checkout")}),
+    # The first call pays the session; later calls replay its (already recorded) events.
+    "POST /_dev/stripe/checkout/{sessionId}/complete": Access(
+        "public", params=lambda w: {"sessionId": w.make("checkout")}),
+    # Bookings (SPEC §6-§7): a booking is seen and changed by its client, its pro and admins only.
+    "POST /bookings": Access((CLIENT,), ok=201, body=_booking_body),
+    "GET /bookings": Access((CLIENT, PRO), given=("booking",)),
+    "GET /bookings/{id}": Access("any", owners=("client", "pro"), params=_booking),
+    "GET /bookings/{id}/events": Access("any", owners=("client", "pro"), params=_booking),
+    "POST /bookings/{id}/confirm": Access((PRO,), owners=("pro",), params=_booking,
+                                          body={"estimatedDuration": "H1"}),
+    "POST /bookings/{id}/decline": Access((PRO,), owners=("pro",), params=_booking,
+                                          body={"reason": "indisponible"}),
+    # The client cancels first: the pro then finds it cancelled already (409).
+    "POST /bookings/{id}/cancel": Access((CLIENT, PRO), ok={"client": 200, "pro": 409},
+                                         owners=("client", "pro"), params=_booking,
+                                         body={"reason": "empêchement"}),
+    "POST /bookings/{id}/complete": Access((PRO,), owners=("pro",),
+                                           params=lambda w: {"id": w.make("confirmed_past")}),
+    "POST /bookings/{id}/review": Access((CLIENT,), ok=201, owners=("client",),
+                                         params=lambda w: {"id": w.make("completed")},
+                                         body={"rating": 5, "comment": "Très bien"}),
+    "POST /bookings/{id}/reports": Access((CLIENT, PRO), ok=201, owners=("client", "pro"),
+                                          params=_booking,
+                                          body={"title": "Retard", "details": "Arrivé en retard"}),
+    # Pros' own settings (SPEC §4-§5) and public discovery.
+    "PUT /pro/profile": Access((PRO,), body={"bio": "Plombier depuis 10 ans"}),
+    "PUT /pro/services": Access((PRO,), body={"services": [
+        {"categoryId": "plomberie", "pricingType": "FIXED", "fixedPriceMad": 200}]}),
+    "PUT /pro/availability/weekly": Access((PRO,), body={"days": [
+        {"dayOfWeek": 0, "startMin": 540, "endMin": 1080}]}),
+    "GET /pro/availability": Access((PRO,)),
+    "POST /pro/availability/exceptions": Access((PRO,), ok=201, body=_exception_body),
+    "DELETE /pro/availability/exceptions/{id}": Access(
+        (PRO,), ok=204, owners=("pro",), params=lambda w: {"id": w.make("exception")}),
+    "GET /pros": Access("public", query=lambda w: {"cityId": "casablanca", "categoryId": "plomberie"},
+                 given=("offer",)),
+    "GET /pros/{proId}": Access("public", params=lambda w: {"proId": w.make("offer")}),
+    "GET /pros/{proId}/slots": Access("public", params=lambda w: {"proId": w.make("offer")}),
+    # KYC (SPEC §9): the pro's own documents; admins review.
+    "POST /pro/kyc/documents": Access((PRO,), ok=201,
+                                      body={"docType": "CIN_FRONT", "contentType": "image/jpeg"}),
+    "GET /pro/kyc": Access((PRO,)),
+    "POST /pro/kyc/submit": Access((PRO,), given=("kyc_documents",)),
+    "GET /admin/kyc": Access((ADMIN,)),
+    "GET /admin/kyc/{proId}": Access((ADMIN,), params=lambda w: {"proId": w.ids["pro"]}),
+    "POST /admin/kyc/{proId}/approve": Access((ADMIN,),
+                                              params=lambda w: {"proId": w.make("kyc_pending")}),
+    "POST /admin/kyc/{proId}/reject": Access((ADMIN,),
+                                             params=lambda w: {"proId": w.make("kyc_pending")},
+                                             body={"reason": "Photo illisible"}),
+    # Reports (SPEC §8): admins triage.
+    "GET /admin/reports": Access((ADMIN,)),
+    "PATCH /admin/reports/{id}": Access((ADMIN,), params=lambda w: {"id": w.make("report")},
+                                        body={"status": "IN_REVIEW"}),
+    # Payments (SPEC §12): a pro's own subscription; Stripe's webhook is signed, not signed-in.
+    "POST /pro/subscription/checkout": Access(
+        (PRO,), ok=201, given=("kyc_approved",),
+        body={"plan": "PREMIUM_MONTHLY_NO_COMMIT"}),
+    "POST /pro/boosts/checkout": Access(
+        (PRO,), ok=201, given=("kyc_approved",),
+        body={"categoryId": "plomberie"}),
+    "GET /pro/subscription": Access((PRO,)),
+    "POST /pro/subscription/cancel": Access((PRO,), owners=("pro",),
+                                            given=("premium",)),
+    "POST /webhooks/stripe": Access("public", body=_WEBHOOK_EVENT, headers=_stripe_signature),
+    # Notifications (SPEC §10): each account's own inbox and devices.
+    "GET /me/notifications": Access("any"),
+    "POST /me/notifications/{id}/read": Access(
+        "any", ok={"client": 204, "admin": 404}, owners=("client",),
+        params=lambda w: {"id": w.make("notification")}),
+    "POST /me/devices": Access("any", ok=201,
+                               body={"platform": "ANDROID", "token": _DEVICE_TOKEN}),
+    "DELETE /me/devices/{token}": Access(
+        "any", ok={"client": 204, "admin": 404}, owners=("client",),
+        params=lambda w: {"token": w.make("device")}),
 }
 
 # Builders of resources owned by the world's client and pro: kind → callable(world) → id.
 BUILDERS: dict[str, Callable[["World"], str]] = {}
+
+
+def _user(world: "World", name: str):
+    from khadamat.dal import users
+
+    return users.get_user(world.ids[name])
+
+
+def _build_offer(world: "World") -> str:
+    """The world's pro offers plomberie every hour of the week, through the pros use cases (so
+    it is listed in discovery too); returns the pro's id."""
+    from khadamat.usecases import pros
+    from tests.integration.booking_helpers import ALL_WEEK
+
+    services = [{"category_id": "plomberie", "pricing_type": "RANGE", "min_price_mad": 100,
+                 "max_price_mad": 300, "fixed_price_mad": None}]
+    pros.replace_services(_user(world, "pro"), services, clock.now())
+    pros.replace_weekly_hours(_user(world, "pro"), ALL_WEEK, clock.now())
+    return world.ids["pro"]
+
+
+def _build_booking(world: "World") -> str:
+    """A PENDING booking of the world's client with the world's pro, through the API."""
+    reply = world.api.post("/bookings", _booking_body(world, "client"), token=world.tokens["client"])
+    assert reply.status == 201, reply.body
+    return reply.body["id"]
+
+
+def _stored_booking(world: "World", status: str, **fields) -> str:
+    """A booking two hours old, written in `status` through the bookings DAL."""
+    import uuid
+
+    from khadamat.dal import bookings as store
+    from khadamat.domain.timeutil import to_storage
+
+    now = clock.now()
+    slot = (now - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=world.ids["client"],
+                                pro_id=world.make("offer"), city_id="casablanca",
+                                category_id="plomberie", time_slot=slot,
+                                expires_at=slot - timedelta(hours=1), now=slot - timedelta(days=1))
+    booking.status = status
+    booking.GSI3PK = booking.GSI3SK = None
+    for name, value in {"confirmed_at": to_storage(slot - timedelta(hours=20)),
+                        "estimated_duration": "H1", **fields}.items():
+        setattr(booking, name, value)
+    booking.save()
+    return booking.booking_id
+
+
+def _build_confirmed_past(world: "World") -> str:
+    return _stored_booking(world, "CONFIRMED")
+
+
+def _build_completed(world: "World") -> str:
+    from khadamat.domain.timeutil import to_storage
+
+    return _stored_booking(world, "COMPLETED", completed_at=to_storage(clock.now()))
+
+
+def _build_exception(world: "World") -> str:
+    from khadamat.usecases import pros
+
+    body = _exception_body(world, "pro")
+    return pros.create_exception(_user(world, "pro"), body["startAt"], body["endAt"], None,
+                                 clock.now())["id"]
+
+
+def _upload_kyc_documents(pro_id: str) -> None:
+    import boto3
+
+    from khadamat import config
+    from khadamat.domain.kyc import DOCUMENT_TYPES, document_key
+
+    s3 = boto3.client("s3", region_name=config.region())
+    for doc in DOCUMENT_TYPES:
+        s3.put_object(Bucket=config.kyc_bucket(), Key=document_key(pro_id, doc), Body=b"scan",
+                      ContentType="image/jpeg")
+
+
+def _build_kyc_documents(world: "World") -> str:
+    """Both pros uploaded their three documents (each may submit its own)."""
+    for name in ("pro", "other_pro"):
+        _upload_kyc_documents(world.ids[name])
+    return world.ids["pro"]
+
+
+def _build_kyc_pending(world: "World") -> str:
+    from khadamat.usecases import kyc
+
+    _upload_kyc_documents(world.ids["pro"])
+    kyc.submit(_user(world, "pro"), clock.now())
+    return world.ids["pro"]
+
+
+def _build_kyc_approved(world: "World") -> str:
+    """Both pros are KYC-approved and offer plomberie (what checkouts need)."""
+    from khadamat.dal.users import UserItem, user_key
+    from tests.integration.booking_helpers import set_pro_offer
+
+    for name in ("pro", "other_pro"):
+        set_pro_offer(world.ids[name])
+        UserItem(*user_key(world.ids[name])).update(actions=[UserItem.kyc_status.set("APPROVED")])
+    return world.ids["pro"]
+
+
+def _build_checkout(world: "World") -> str:
+    from khadamat.usecases import payments
+
+    world.make("kyc_approved")
+    return payments.start_premium_checkout(_user(world, "pro"), "PREMIUM_MONTHLY_NO_COMMIT",
+                                           clock.now())["sessionId"]
+
+
+def _build_premium(world: "World") -> str:
+    from khadamat.usecases import payments_dev
+
+    payments_dev.complete_local_checkout(world.make("checkout"), clock.now())
+    return world.ids["pro"]
+
+
+def _build_report(world: "World") -> str:
+    from khadamat.usecases import reports
+
+    return reports.create(_user(world, "client"), world.make("booking"), "Retard", "Arrivé en retard",
+                          [], clock.now())["id"]
+
+
+def _build_notification(world: "World") -> str:
+    """An inbox item of the world's client, written as delivery writes it."""
+    from khadamat.dal import notifications
+    from khadamat.dal.outbox import new_outbox_item
+    from khadamat.domain.timeutil import to_storage
+
+    message = new_outbox_item(type="BOOKING_CONFIRMED", recipient_id=world.ids["client"],
+                              recipient_role="CLIENT", channels=["INBOX"], booking_id=None,
+                              title="Réservation confirmée", body="Votre réservation est confirmée",
+                              created_at=to_storage(clock.now()))
+    notifications.put_inbox_item(message)
+    return message.message_id
+
+
+def _build_device(world: "World") -> str:
+    from khadamat.usecases import notifications
+
+    notifications.register_device(_user(world, "client"), platform="ANDROID", token=_DEVICE_TOKEN,
+                                  now=clock.now())
+    return _DEVICE_TOKEN
+
+
+BUILDERS.update({
+    "offer": _build_offer, "booking": _build_booking, "confirmed_past": _build_confirmed_past,
+    "completed": _build_completed, "exception": _build_exception,
+    "kyc_documents": _build_kyc_documents, "kyc_pending": _build_kyc_pending,
+    "kyc_approved": _build_kyc_approved, "checkout": _build_checkout, "premium": _build_premium,
+    "report": _build_report, "notification": _build_notification, "device": _build_device,
+})
 
 
 class World:
@@ -155,12 +433,24 @@ def expected_status(rule: Access, caller: str) -> int:
     return ok
 
 
-def _call(api, world: World, route_key: str, rule: Access, caller: str):
+def request_of(world: World, route_key: str, rule: Access, caller: str):
+    """(method, path with query, body, extra headers) of the matrix's valid call."""
+    from urllib.parse import urlencode
+
+    for kind in rule.given:
+        world.make(kind)
     method, path = route_key.split(" ", 1)
     params = rule.params(world) if callable(rule.params) else rule.params
     body = rule.body(world, caller) if callable(rule.body) else rule.body
-    token = world.tokens.get(caller)
-    return api.call(method, path.format(**params), body, token=token)
+    query = rule.query(world) if callable(rule.query) else rule.query
+    headers = rule.headers(world, caller, body) if rule.headers else None
+    url = path.format(**params) + (f"?{urlencode(query)}" if query else "")
+    return method, url, body, headers
+
+
+def _call(api, world: World, route_key: str, rule: Access, caller: str):
+    method, url, body, headers = request_of(world, route_key, rule, caller)
+    return api.call(method, url, body, token=world.tokens.get(caller), headers=headers)
 
 
 @pytest.fixture(autouse=True)
