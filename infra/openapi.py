@@ -9,7 +9,7 @@ few route-specific codes of ``ROUTE_ERRORS``. Lambda code never imports this mod
 `python -m infra.openapi` (`make openapi`) writes docs/openapi.json;
 tests/infra/test_openapi.py fails when that file drifts from a fresh generation.
 
-Defaults by kind: 400 with a body; 401/403 when signed in (403 FORBIDDEN when
+Defaults by kind: 400 on every route (a malformed request); 401/403 when signed in (403 FORBIDDEN when
 role-restricted); 404 NOT_FOUND with a path parameter; 422 with a body or parameters.
 To document a new route: nothing, unless it answers something other than 200 on
 success (add it to ``SUCCESS_STATUS``) or raises codes beyond those defaults (add them
@@ -90,7 +90,7 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
 }
 
-_DESCRIPTIONS = {400: "Body is not JSON / not an object", 401: "Not signed in, or bad credentials",
+_DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
                  403: "Not allowed", 404: "Unknown id, or one the caller may not see",
                  409: "State conflict", 422: "A field rule is broken", 429: "Throttled"}
 
@@ -105,9 +105,7 @@ def route_kind(roles: tuple | None) -> str:
 def default_errors(roles: tuple | None, has_body: bool, has_params: bool,
                    has_path_params: bool = False) -> dict[int, list[str]]:
     """The errors every route of a kind can answer."""
-    errors: dict[int, list[str]] = {}
-    if has_body:
-        errors[400] = ["BAD_REQUEST"]
+    errors: dict[int, list[str]] = {400: ["BAD_REQUEST"]}  # any malformed request (gateway)
     if roles is not None:
         errors[401] = ["UNAUTHORIZED"]
         errors[403] = ["ACCOUNT_BANNED"] + (["FORBIDDEN"] if roles else [])
