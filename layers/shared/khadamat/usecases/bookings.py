@@ -216,35 +216,30 @@ def expire(booking: store.BookingItem, now: datetime) -> bool:
     """PENDING → EXPIRED once expiresAt has passed; False when someone else moved it first."""
     change = _change(booking, Status.EXPIRED, now, Status.PENDING)
     change.must_be_expired = True
-    for _ in range(MAX_ATTEMPTS):
-        tx = store.BookingTx()
-        tx.change_booking(change, "booking")
-        tx.put(_event(booking, EventType.EXPIRED, now, 0, None))
-        tx.release_active(booking)
-        tx.remove_from_pending_group(booking, {booking.booking_id})
-        _outbox(tx, notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking)),
-                booking.client_id, booking.booking_id, now)
-        try:
-            tx.commit()
-            return True
-        except store.TxFailed as failure:
-            if not failure.retryable:
-                return False
-    return False
+    notice = notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking))
+    return _end_pending_as_system(booking, change, _event(booking, EventType.EXPIRED, now, 0, None),
+                                  notice, now)
 
 
 def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
     change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
                      cancel_reason=SLOT_TAKEN)
+    event = _event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN})
+    notice = notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id,
+                                         _slot(booking), slot_taken=True)
+    return _end_pending_as_system(booking, change, event, notice, now)
+
+
+def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
+                           now: datetime) -> bool:
+    """A system move out of PENDING (expiry, auto-decline): one transaction, retried on races."""
     for _ in range(MAX_ATTEMPTS):
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
-        tx.put(_event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN}))
+        tx.put(event)
         tx.release_active(booking)
         tx.remove_from_pending_group(booking, {booking.booking_id})
-        _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id,
-                                                _slot(booking), slot_taken=True),
-                booking.client_id, booking.booking_id, now)
+        _outbox(tx, notice, booking.client_id, booking.booking_id, now)
         try:
             tx.commit()
             return True
