@@ -35,11 +35,12 @@ BUDGETS: dict[str, int] = {
     "POST /bookings/{id}/decline": 5, "POST /bookings/{id}/complete": 5,
     "POST /bookings/{id}/cancel": 5, "POST /bookings/{id}/review": 3,
     "POST /bookings/{id}/reports": 3,
-    # Pros (docs/pros.md "access patterns"); discovery: Query GSI1 + one BatchGetItem (≤ 2 + 1).
-    "PUT /pro/profile": 2, "PUT /pro/services": 3, "PUT /pro/availability/weekly": 2,
+    # Pros (docs/pros.md "access patterns"); discovery: one Query per listing index (GSI1, GSI2,
+    # GSI4), the profiles projected whole: the "≤ 2 + one batch read" = 3 requests.
+    "PUT /pro/profile": 2, "PUT /pro/services": 2, "PUT /pro/availability/weekly": 2,
     "GET /pro/availability": 2, "POST /pro/availability/exceptions": 2,
     "DELETE /pro/availability/exceptions/{id}": 2,
-    "GET /pros": 2, "GET /pros/{proId}": 1, "GET /pros/{proId}/slots": 3,
+    "GET /pros": 3, "GET /pros/{proId}": 1, "GET /pros/{proId}/slots": 3,
     # KYC
     "POST /pro/kyc/documents": 2, "GET /pro/kyc": 1, "POST /pro/kyc/submit": 2,
     "GET /admin/kyc": 2, "GET /admin/kyc/{proId}": 2, "POST /admin/kyc/{proId}/approve": 4,

@@ -3,13 +3,13 @@
 - expiry: 10,000 PENDING bookings not yet due + 5 due; the `expire-bookings` job expires
   the 5 and reads at most 5 + ``CONSTANT`` items;
 - discovery: 2,000 pros elsewhere (other cities and categories) + 50 in the target city and
-  category; `GET /pros` (limit 50) reads at most 2 × 50 + ``CONSTANT`` items (a listing
-  item and a profile per pro shown).
+  category; `GET /pros` (limit 50) reads at most 50 + ``CONSTANT`` items (the profiles
+  themselves, through the listing indexes they are keyed in).
 
 Each check runs only when its job or route exists in this build (else a printed note): they
 depend on the bookings and discovery issues. The seeded items are built by the DAL's own
-models and constructors (``khadamat.dal.bookings.new_booking``, ``khadamat.dal.pros``'
-listing, ``UserItem``), so they cannot drift from what the application writes.
+models and constructors (``khadamat.dal.bookings.new_booking``, ``khadamat.dal.pros.listing_keys``,
+``UserItem``), so they cannot drift from what the application writes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ CONSTANT = 10
 NOT_DUE, DUE = 10_000, 5
 ELSEWHERE, TARGET = 2_000, 50
 CITY, CATEGORY = "casablanca", "plomberie"
-# docs/pros.md: discovery reads the listing items (Query GSI1) then the profiles they name
-# (one BatchGetItem): two items per pro shown, none of the pros elsewhere.
-ITEMS_PER_SHOWN_PRO = 2
+# docs/pros.md: a pro's profile carries its listing keys (GSI1/GSI2/GSI4, one per stored
+# service) and the indexes project it whole: one item per pro shown, none of the pros elsewhere.
+ITEMS_PER_SHOWN_PRO = 1
 
 
 def _storage(moment: datetime) -> str:
@@ -43,18 +43,13 @@ def pending_booking(booking_id: str, client_id: str, pro_id: str, slot: datetime
                               expires_at=expires_at, now=created_at))
 
 
-def listing(pro_id: str, city_id: str, category_id: str) -> dict:
-    """A discovery listing item as the pros DAL writes it (GSI1 LISTING#<city>#<category>)."""
-    from khadamat.dal.pros import _listing
-
-    return _plain(_listing(pro_id, city_id, category_id))
-
-
 def pro_profile(pro_id: str, n: int, city_id: str, category_id: str, now: datetime) -> dict:
     """An ACTIVE, KYC-approved pro offering one category, 08:00-18:00 every day (UserItem)."""
+    from khadamat.dal.pros import listing_keys
     from khadamat.dal.users import UserItem, user_key
 
-    return _plain(UserItem(*user_key(pro_id), user_id=pro_id, role="PRO", status="ACTIVE",
+    keys = {name: value for name, value in listing_keys(pro_id, city_id, [category_id]).items() if value}
+    return _plain(UserItem(*user_key(pro_id), **keys, user_id=pro_id, role="PRO", status="ACTIVE",
                            first_name="Pro", last_name=str(n), city_id=city_id,
                            created_at=_storage(now), kyc_status="APPROVED",
                            services=[{"categoryId": category_id, "pricingType": "FIXED",
@@ -109,7 +104,7 @@ def check_discovery(template: Template) -> dict:
     for n in range(ELSEWHERE + TARGET):
         city, category = (CITY, CATEGORY) if n < TARGET else others[n % len(others)]
         pro_id = str(uuid.uuid4())
-        items += [pro_profile(pro_id, n, city, category, now), listing(pro_id, city, category)]
+        items.append(pro_profile(pro_id, n, city, category, now))
     _put_all(items)
     from infra.bench.round_trips import _InProcess
     from infra.local.gateway import Gateway

@@ -177,18 +177,24 @@ def test_discovery_reads_by_index_only_and_only_that_listing(monday):
     finally:
         botocore.client.BaseClient._make_api_call = original
     assert set(ids(reply)) == wanted
-    reads = {}
+    read_by_index = {}
     for operation, params, response in calls:
         if operation == "Query":
-            assert params.get("IndexName") == "GSI1"
-            reads["Query"] = reads.get("Query", 0) + response["Count"]
-        elif operation == "BatchGetItem":
-            reads["BatchGetItem"] = reads.get("BatchGetItem", 0) + sum(map(len, response["Responses"].values()))
+            read_by_index[params.get("IndexName")] = response["Count"]
         else:
             assert operation == "GetItem" and params["Key"]["PK"]["S"] == "DEV#CLOCK", operation
-    # Then: 3 listing items from the index, then the 3 profiles in one batch; nothing else
-    assert reads == {"Query": 3, "BatchGetItem": 3}
-    assert [operation for operation, _, _ in calls].count("BatchGetItem") == 1
+    # Then: one Query per listing index, the 3 profiles read once in all; nothing else
+    assert read_by_index == {"GSI1": 3, "GSI2": 0, "GSI4": 0}
+
+
+def test_a_second_or_third_service_lists_the_pro_through_its_own_index(monday):
+    api = monday
+    # Given a Premium pro whose services are plomberie, menage, peinture (in that order)
+    pro_id = make_pro(1, categories=("plomberie", "menage", "peinture"), premium_until=PREMIUM_UNTIL)
+    # Then the pro is listed once under each of them
+    for category_id in ("plomberie", "menage", "peinture"):
+        assert ids(api.get(f"/pros?cityId=casablanca&categoryId={category_id}")) == [pro_id]
+    assert ids(api.get("/pros?cityId=rabat-sale&categoryId=menage")) == []
 
 
 def test_premium_ended_keeps_only_the_first_category_listed(monday):

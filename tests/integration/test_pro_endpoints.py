@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from khadamat.dal.pros import ListingItem, listing_partition
+from khadamat.dal.pros import listed_pros
+from khadamat.dal.users import UserItem, user_key
 from tests.integration.pro_helpers import MONDAY_8AM, set_attributes, set_clock, signup_and_login
 
 PLOMBERIE_RANGE = {"categoryId": "plomberie", "pricingType": "RANGE", "minPriceMad": 150, "maxPriceMad": 400}
@@ -74,11 +75,11 @@ def test_replacing_services_moves_the_discovery_listing(api, pro):
     assert put_services(api, token, PLOMBERIE_RANGE).status == 200
     # When the pro replaces plomberie by electricite
     assert put_services(api, token, {"categoryId": "electricite", "fixedPriceMad": 200}).status == 200
-    # Then only the electricite listing item remains, in the same write
-    listed = {item.category_id for item in ListingItem.query(f"USER#{pro_id}", ListingItem.SK.startswith("LISTING#"))}
-    assert listed == {"electricite"}
-    assert [i.pro_id for i in ListingItem.by_listing.query(listing_partition("casablanca", "electricite"))] == [pro_id]
-    assert list(ListingItem.by_listing.query(listing_partition("casablanca", "plomberie"))) == []
+    # Then the profile is keyed under electricite only, in the same write as the services
+    stored = UserItem.get(*user_key(pro_id))
+    assert (stored.GSI1PK, stored.GSI1SK) == ("LISTING#casablanca#electricite", pro_id)
+    assert [p.user_id for p in listed_pros("casablanca", "electricite")] == [pro_id]
+    assert listed_pros("casablanca", "plomberie") == []
     plomberie = api.get("/pros?cityId=casablanca&categoryId=plomberie").body["items"]
     electricite = api.get("/pros?cityId=casablanca&categoryId=electricite").body["items"]
     assert plomberie == [] and [item["proId"] for item in electricite] == [pro_id]
@@ -158,3 +159,15 @@ def test_a_suspended_pro_still_manages_their_availability(api, pro):
     set_attributes(pro_id, status="SUSPENDED")
     reply = api.put("/pro/availability/weekly", {"days": [{"dayOfWeek": 1, "startMin": 540, "endMin": 600}]}, token=token)
     assert reply.status == 200
+
+
+def test_a_deleted_pro_leaves_the_listing_indexes(api, pro):
+    pro_id, token = pro
+    assert put_services(api, token, PLOMBERIE_RANGE).status == 200
+    assert [p.user_id for p in listed_pros("casablanca", "plomberie")] == [pro_id]
+    # When the pro deletes the account
+    assert api.delete("/me", token=token).status == 204
+    # Then the tombstone is keyed in no listing index
+    assert listed_pros("casablanca", "plomberie") == []
+    stored = UserItem.get(*user_key(pro_id))
+    assert (stored.GSI1PK, stored.GSI2PK, stored.GSI4PK) == (None, None, None)

@@ -1,4 +1,4 @@
-"""The single table: base pynamodb model, the three overloaded GSIs, transactions.
+"""The single table: base pynamodb model, the four overloaded GSIs, transactions.
 
 Every key of the table is built in khadamat.dal (see docs/architecture.md for the
 key design). Connections are created lazily by pynamodb on first use, so moto's
@@ -50,6 +50,15 @@ class GSI3(GlobalSecondaryIndex):
     GSI3SK = UnicodeAttribute(range_key=True)
 
 
+class GSI4(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI4"
+        projection = AllProjection()
+
+    GSI4PK = UnicodeAttribute(hash_key=True)
+    GSI4SK = UnicodeAttribute(range_key=True)
+
+
 class BaseItem(Model):
     """Every item: PK/SK, optional GSI keys (sparse indexes), optional ttl (epoch seconds).
 
@@ -67,6 +76,8 @@ class BaseItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     GSI3PK = UnicodeAttribute(null=True)
     GSI3SK = UnicodeAttribute(null=True)
+    GSI4PK = UnicodeAttribute(null=True)
+    GSI4SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
     def __init_subclass__(cls, **kwargs):

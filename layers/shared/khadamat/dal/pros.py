@@ -1,51 +1,33 @@
 """A pro's profile, services, weekly hours, exceptions and the discovery listing.
 
 Keys (see docs/architecture.md and docs/pros.md):
-  USER#<proId> / PROFILE           the pro (UserItem): bio, whatsapp, services, weekly_hours
-  USER#<proId> / LISTING#<cat>     discovery listing, one per stored service
-                 GSI1: LISTING#<cityId>#<cat> / <proId>
+  USER#<proId> / PROFILE           the pro (UserItem): bio, whatsapp, services, weekly_hours;
+                 GSI1 / GSI2 / GSI4: LISTING#<cityId>#<cat> / <proId> for its 1st / 2nd / 3rd
+                 stored service (a pro stores at most 3)
   USER#<proId> / EXC#<id>          an availability exception (dal.availability.ExceptionItem)
 
-Listing items mirror the stored services (written in the same transaction as
-them); whether a listed pro is shown (ACTIVE, category listed under the current
-Premium state) is decided when reading, from the profile, so a stray listing
-can never show a pro that should not be shown.
+The profile is its own discovery listing: its listing keys are written in the
+same UpdateItem as the services, and the indexes project the whole item, so
+discovery reads each listed pro once. Whether a listed pro is shown (ACTIVE,
+category listed under the current Premium state) is decided when reading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError
-from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import ExceptionItem, pro_pk
-from khadamat.dal.base import GSI1, BaseItem, connection
-from khadamat.dal.users import UserItem, user_key
+from khadamat.dal.users import LISTING_KEYS, UserItem, user_key
 from khadamat.domain.timeutil import to_storage
 
 LISTING_PREFIX = "LISTING#"
 EXCEPTION_PREFIX = "EXC#"
 
 
-class ListingItem(BaseItem):
-    pro_id = UnicodeAttribute()
-    city_id = UnicodeAttribute()
-    category_id = UnicodeAttribute()
-
-    by_listing = GSI1()
-
-
 def listing_partition(city_id: str, category_id: str) -> str:
     return f"{LISTING_PREFIX}{city_id}#{category_id}"
-
-
-def _listing(pro_id: str, city_id: str, category_id: str) -> ListingItem:
-    return ListingItem(pro_pk(pro_id), f"{LISTING_PREFIX}{category_id}", pro_id=pro_id,
-                       city_id=city_id, category_id=category_id,
-                       GSI1PK=listing_partition(city_id, category_id), GSI1SK=pro_id)
 
 
 # ---------------------------------------------------------------- profile
@@ -63,35 +45,39 @@ def save_weekly_hours(pro: UserItem, days: list[dict], now: datetime) -> None:
 
 
 # ---------------------------------------------------------------- services and listings
-def listed_category_ids(pro_id: str) -> list[str]:
-    """Categories that currently have a listing item for this pro (one Query on its partition)."""
-    items = ListingItem.query(pro_pk(pro_id), ListingItem.SK.startswith(LISTING_PREFIX))
-    return [item.category_id for item in items]
+def listing_keys(pro_id: str, city_id: str, category_ids: list[str]) -> dict[str, str | None]:
+    """The profile's index keys listing it under each category, in service order (None: unset)."""
+    if len(category_ids) > len(LISTING_KEYS):
+        raise ValueError(f"a pro stores at most {len(LISTING_KEYS)} services")
+    keys: dict[str, str | None] = {}
+    for index, (hash_name, range_name) in enumerate(LISTING_KEYS):
+        listed = index < len(category_ids)
+        keys[hash_name] = listing_partition(city_id, category_ids[index]) if listed else None
+        keys[range_name] = pro_id if listed else None
+    return keys
 
 
 def replace_services(pro: UserItem, services: list[dict], now: datetime) -> None:
-    """The services and their listings in one transaction: drop the old, put the new."""
-    kept = {service["categoryId"] for service in services}
-    with TransactWrite(connection=connection()) as tx:
-        tx.update(UserItem(*user_key(pro.user_id)), actions=[
-            UserItem.services.set(services), UserItem.updated_at.set(to_storage(now))],
-            condition=UserItem.PK.exists())
-        for category_id in listed_category_ids(pro.user_id):
-            if category_id not in kept:
-                tx.delete(ListingItem(pro_pk(pro.user_id), f"{LISTING_PREFIX}{category_id}"))
-        for category_id in kept:
-            tx.save(_listing(pro.user_id, pro.city_id, category_id))
-    pro.services = services
+    """The services and their listing keys in one UpdateItem: the profile is the listing."""
+    keys = listing_keys(pro.user_id, pro.city_id, [service["categoryId"] for service in services])
+    actions = [UserItem.services.set(services), UserItem.updated_at.set(to_storage(now))]
+    for name, value in keys.items():
+        attribute = getattr(UserItem, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    pro.update(actions=actions, condition=UserItem.PK.exists())
 
 
-def listing_pro_ids(city_id: str, category_id: str) -> list[str]:
-    """Every pro with a listing for this city+category: an index Query, never a scan."""
-    return [item.pro_id for item in ListingItem.by_listing.query(listing_partition(city_id, category_id))]
+def listed_pros(city_id: str, category_id: str) -> list[UserItem]:
+    """Every pro with a listing for this city+category: one Query per listing index, never a scan.
 
-
-def get_pros(pro_ids: Sequence[str]) -> list[UserItem]:
-    """The profiles in one BatchGetItem round (pynamodb splits by 100 keys and retries unprocessed)."""
-    return list(UserItem.batch_get([user_key(pro_id) for pro_id in pro_ids])) if pro_ids else []
+    The indexes project the whole profile, so ranking and the page need no other read.
+    """
+    partition = listing_partition(city_id, category_id)
+    found = {}
+    for index in (UserItem.by_first_listing, UserItem.by_second_listing, UserItem.by_third_listing):
+        for pro in index.query(partition):
+            found.setdefault(pro.user_id, pro)
+    return list(found.values())
 
 
 # ---------------------------------------------------------------- exceptions

@@ -16,7 +16,7 @@ from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, Un
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI3, BaseItem, connection
+from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, connection
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import from_storage, to_storage
@@ -62,6 +62,14 @@ class UserItem(BaseItem):
     boosts = ListAttribute(of=MapAttribute, null=True)  # [{categoryId, startsAt, endsAt}]
 
     by_kyc_status = GSI3()
+    # A pro's profile is its own discovery listing: the i-th stored service's
+    # LISTING#<cityId>#<categoryId> key sits on the i-th of these (LISTING_KEYS, dal.pros).
+    by_first_listing = GSI1()
+    by_second_listing = GSI2()
+    by_third_listing = GSI4()
+
+
+LISTING_KEYS = (("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI4PK", "GSI4SK"))
 
 
 class UniqueItem(BaseItem):
@@ -131,6 +139,7 @@ def erase_user(user: UserItem, now: datetime) -> None:
             UserItem.first_name.set("Compte"), UserItem.last_name.set("supprimé"),
             UserItem.phone.remove(), UserItem.email.remove(), UserItem.password_hash.remove(),
             UserItem.whatsapp.remove(), UserItem.bio.remove(),
+            *(getattr(UserItem, name).remove() for pair in LISTING_KEYS for name in pair),
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))
         tx.delete(UniqueItem(*email_key(user.email)))
