@@ -111,3 +111,36 @@ def test_two_expiry_jobs_at_once_expire_each_due_booking_once(booking_stack):
         events = [e["type"] for e in stack.get(f"/bookings/{booking_id}/events", token=client["token"]).json()["items"]]
         assert events == ["CREATED", "EXPIRED"]
     assert pending_counter(stack, client) == set()
+
+
+def test_an_h3_confirm_and_an_h1_confirm_overlapping_at_once_hold_each_hour_once(booking_stack):
+    stack = booking_stack
+    pro = stack.pro()
+    early, late = stack.account("CLIENT"), stack.account("CLIENT")
+    for round_ in range(ROUNDS):
+        # Given requests at 09:00 and 11:00; confirming the first for 3 hours holds 09, 10 and 11
+        nine, eleven = slot(9 + round_, 9), slot(9 + round_, 11)
+        long_id = create(stack, early, pro, nine).json()["id"]
+        short_id = create(stack, late, pro, eleven).json()["id"]
+        # When the pro confirms the 09:00 one as H3 and the 11:00 one as H1 at once
+        replies = in_parallel([
+            lambda: stack.post(f"/bookings/{long_id}/confirm", {"estimatedDuration": "H3"}, token=pro["token"]),
+            lambda: stack.post(f"/bookings/{short_id}/confirm", token=pro["token"]),
+        ])
+        # Then exactly one wins, the other gets a clean 409, and no hour is held twice
+        assert sorted(r.status_code for r in replies) == [200, 409], [r.text for r in replies]
+        assert {r.json()["error"]["code"] for r in replies if r.status_code == 409} <= CLEAN_LOSS
+        long_won = replies[0].status_code == 200
+        [long_booking] = stack.items(f"BOOKING#{long_id}", "BOOKING")
+        [short_booking] = stack.items(f"BOOKING#{short_id}", "BOOKING")
+        if long_won:  # 11:00 is one of its hours: the H1 request is declined for it
+            assert (long_booking["status"], short_booking["status"]) == ("CONFIRMED", "DECLINED")
+            assert short_booking.get("cancel_reason") == "SLOT_TAKEN"
+        else:  # 09:00 and 10:00 stay free, so the H3 request stays PENDING
+            assert (long_booking["status"], short_booking["status"]) == ("PENDING", "CONFIRMED")
+            assert stack.post(f"/bookings/{long_id}/decline", token=pro["token"]).status_code == 200
+        assert_locks_consistent(stack, pro)
+        held = {lock["booking_id"] for lock in stack.items(f"USER#{pro['id']}", "LOCK#")
+                if lock["SK"].startswith("LOCK#" + nine[:10])}
+        assert held == {long_id if long_won else short_id}
+    assert pending_counter(stack, early) == pending_counter(stack, late) == set()
