@@ -364,3 +364,18 @@ def test_concurrent_duplicate_invoice_delivery_applies_once(api, pro, monkeypatc
     assert sorted([first.body["outcome"], *outcomes]) == ["applied", "duplicate"]
     assert store.get_subscription(pro_id, "sub_5").version == 1
     assert premium_until(pro_id).startswith("2030-02-15T10:00:00")
+
+
+def test_a_paid_boost_of_an_unknown_pro_is_ignored_and_recorded(api):
+    # Given a Boost checkout completion naming a pro that does not exist
+    session = {"id": "cs_ghost", "object": "checkout.session", "payment_status": "paid",
+               "metadata": {"proId": "no-such-pro", "kind": "BOOST", "categoryId": "plomberie"}}
+    event = {"id": "evt_ghost", "type": "checkout.session.completed", "created": epoch(T0),
+             "data": {"object": session}}
+    # When it is delivered, then it is acknowledged without effect (no profile created)
+    reply = signed_post(api, event)
+    assert reply.status == 200 and reply.body["outcome"] == "ignored"
+    with pytest.raises(UserItem.DoesNotExist):
+        UserItem.get(*user_key("no-such-pro"))
+    # And it was recorded: a replay is a duplicate
+    assert signed_post(api, event).body["outcome"] == "duplicate"

@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from khadamat.dal.base import BaseItem, cancellation_codes, connection
 from khadamat.dal.users import UserItem, user_key
@@ -126,6 +126,30 @@ def has_ever_subscribed(pro_id: str) -> bool:
         return False
 
 
+def _found(future):
+    try:
+        return future.get()
+    except DoesNotExist:
+        return None
+
+
+def premium_checkout_state(pro_id: str) -> tuple[bool, CheckoutIntentItem | None]:
+    """Whether the pro ever subscribed, and their current Premium intent: one round trip."""
+    with TransactGet(connection=connection()) as tx:
+        ever = tx.get(EverSubscribedItem, *ever_subscribed_key(pro_id))
+        intent = tx.get(CheckoutIntentItem, *intent_key(pro_id, "PREMIUM"))
+    return _found(ever) is not None, _found(intent)
+
+
+def pro_and_subscription(pro_id: str, subscription_id: str
+                         ) -> tuple[UserItem | None, SubscriptionItem | None]:
+    """The pro and one of their subscriptions, read together (consistent): one round trip."""
+    with TransactGet(connection=connection()) as tx:
+        user = tx.get(UserItem, *user_key(pro_id))
+        subscription = tx.get(SubscriptionItem, *subscription_key(pro_id, subscription_id))
+    return _found(user), _found(subscription)
+
+
 def get_subscription(pro_id: str, subscription_id: str) -> SubscriptionItem | None:
     try:
         return SubscriptionItem.get(*subscription_key(pro_id, subscription_id))
@@ -195,17 +219,18 @@ def _record_session(pro_id: str, kind: str, intent_id: str, target: str, session
                 condition=CheckoutSessionItem.PK.does_not_exist())
 
 
-def mark_canceling(item: SubscriptionItem, now: datetime) -> bool:
-    """False when the subscription changed since it was read (read again)."""
+def mark_canceling(item: SubscriptionItem, now: datetime) -> SubscriptionItem | None:
+    """The subscription now CANCELING (pynamodb refreshes `item` from the update's ALL_NEW);
+    None when it changed since it was read (read again)."""
     try:
         item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
                              SubscriptionItem.version.add(1),
                              SubscriptionItem.updated_at.set(to_storage(now))],
                     condition=SubscriptionItem.version == item.version)
-        return True
+        return item
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
 
 
@@ -289,7 +314,8 @@ def apply_subscription_change(*, event_id: str, event_type: str, now: datetime,
 
 def apply_boost_purchase(*, event_id: str, event_type: str, now: datetime, pro_id: str,
                          category_id: str, starts_at: datetime, ends_at: datetime,
-                         session_id: str | None) -> None:
+                         session_id: str | None) -> bool:
+    """Adds the Boost with its event record; False (nothing written) when the pro does not exist."""
     boost = {"categoryId": category_id, "startsAt": to_storage(starts_at),
              "endsAt": to_storage(ends_at)}
 
@@ -301,7 +327,11 @@ def apply_boost_purchase(*, event_id: str, event_type: str, now: datetime, pro_i
                   condition=UserItem.PK.exists())
         _mark_session_completed(tx, session_id, now)
 
-    _run(body, event_id)
+    try:
+        _run(body, event_id)
+        return True
+    except StaleState:  # the only state guard here: the pro's item exists
+        return False
 
 
 def mark_session_completed(*, event_id: str, event_type: str, now: datetime,
