@@ -57,6 +57,7 @@ class SubscriptionItem(BaseItem):
     current_period_end = UnicodeAttribute(null=True)
     commitment_ends_at = UnicodeAttribute(null=True)
     ended_at = UnicodeAttribute(null=True)
+    stripe_status_at = UnicodeAttribute(null=True)  # created of the event that said the status
     version = NumberAttribute(default=0)
     updated_at = UnicodeAttribute(null=True)
 
@@ -65,7 +66,8 @@ class SubscriptionItem(BaseItem):
             subscription_id=self.subscription_id, pro_id=self.pro_id, plan=Plan(self.plan),
             status=SubscriptionStatus(self.status), started_at=_parse(self.started_at),
             current_period_end=_parse(self.current_period_end),
-            commitment_ends_at=_parse(self.commitment_ends_at), ended_at=_parse(self.ended_at))
+            commitment_ends_at=_parse(self.commitment_ends_at), ended_at=_parse(self.ended_at),
+            stripe_status_at=_parse(self.stripe_status_at))
 
 
 class EverSubscribedItem(BaseItem):
@@ -221,9 +223,11 @@ def _record_session(pro_id: str, kind: str, intent_id: str, target: str, session
 
 def mark_canceling(item: SubscriptionItem, now: datetime) -> SubscriptionItem | None:
     """The subscription now CANCELING (pynamodb refreshes `item` from the update's ALL_NEW);
-    None when it changed since it was read (read again)."""
+    None when it changed since it was read (read again). Dated `now`: an older Stripe
+    snapshot (customer.subscription.updated) arriving late cannot undo the cancel."""
     try:
         item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
+                             SubscriptionItem.stripe_status_at.set(to_storage(now)),
                              SubscriptionItem.version.add(1),
                              SubscriptionItem.updated_at.set(to_storage(now))],
                     condition=SubscriptionItem.version == item.version)
@@ -285,6 +289,7 @@ def apply_subscription_change(*, event_id: str, event_type: str, now: datetime,
         status=after.status, started_at=_maybe(after.started_at),
         current_period_end=_maybe(after.current_period_end),
         commitment_ends_at=_maybe(after.commitment_ends_at), ended_at=_maybe(after.ended_at),
+        stripe_status_at=_maybe(after.stripe_status_at),
         version=(before.version + 1) if before else 1, updated_at=to_storage(now))
     guard = (SubscriptionItem.PK.does_not_exist() if before is None
              else SubscriptionItem.version == before.version)

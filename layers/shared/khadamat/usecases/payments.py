@@ -179,6 +179,7 @@ def _apply_event(event: dict, now: datetime) -> str:
     handlers = {"checkout.session.completed": _on_checkout_completed,
                 "invoice.paid": _on_invoice_paid,
                 "invoice.payment_failed": _on_payment_failed,
+                "customer.subscription.updated": _on_subscription_updated,
                 "customer.subscription.deleted": _on_subscription_deleted}
     handler = handlers.get(event["type"])
     outcome = handler(event, obj, now) if handler else "ignored"
@@ -226,9 +227,11 @@ def _on_invoice_paid(event: dict, invoice: dict, now: datetime) -> str:
     if not subscription_id or not ends:
         return "ignored"
     start, end = max(ends, key=lambda pair: pair[1])
+    event_at = _epoch(event.get("created"))
     return _change_subscription(event, now, metadata.get("proId"), metadata.get("plan"),
                                 subscription_id,
-                                lambda state: rules.on_invoice_paid(state, start or now, end),
+                                lambda state: rules.on_invoice_paid(state, start or now, end,
+                                                                    event_at),
                                 paid=True)
 
 
@@ -236,8 +239,22 @@ def _on_payment_failed(event: dict, invoice: dict, now: datetime) -> str:
     subscription_id, metadata = _invoice_subscription(invoice)
     if not subscription_id:
         return "ignored"
+    event_at = _epoch(event.get("created"))
     return _change_subscription(event, now, metadata.get("proId"), metadata.get("plan"),
-                                subscription_id, rules.on_payment_failed)
+                                subscription_id,
+                                lambda state: rules.on_payment_failed(state, event_at))
+
+
+def _on_subscription_updated(event: dict, subscription: dict, now: datetime) -> str:
+    metadata = subscription.get("metadata") or {}
+    event_at = _epoch(event.get("created")) or now
+    cancel_scheduled = bool(subscription.get("cancel_at_period_end")) \
+        or _epoch(subscription.get("cancel_at")) is not None
+    return _change_subscription(
+        event, now, metadata.get("proId"), metadata.get("plan"), subscription.get("id"),
+        lambda state: rules.on_subscription_updated(
+            state, str(subscription.get("status") or ""), cancel_scheduled, event_at,
+            _epoch(subscription.get("ended_at"))))
 
 
 def _on_subscription_deleted(event: dict, subscription: dict, now: datetime) -> str:
