@@ -89,19 +89,31 @@ def _verified_pro(stack, http) -> tuple[str, dict]:
     return pro_id, headers
 
 
-def _signed_completion_events(stack, http, store, path: str, body: dict, headers: dict):
-    """Start a checkout; the events the local Stripe stand-in would send for it, each signed."""
+def _completion_events(stack, http, store, path: str, body: dict, headers: dict):
+    """Start a checkout; the events the local Stripe stand-in would send when it is paid."""
     started = http.post(f"{stack}{path}", json=body, headers=headers, timeout=10)
     assert started.status_code == 201, started.text
     session_id = started.json()["sessionId"]
     params = store.item(f"DEV#STRIPE#{session_id}", "SESSION")["params"]
-    events = stripe_adapter.completion_events_of(session_id, json.loads(params), datetime.now(UTC))
+    return session_id, stripe_adapter.completion_events_of(session_id, json.loads(params),
+                                                           datetime.now(UTC))
+
+
+def _cancel_scheduled(invoice_paid: dict) -> dict:
+    """The customer.subscription.updated Stripe sends when the pro schedules a cancel."""
+    details = invoice_paid["data"]["object"]["parent"]["subscription_details"]
+    subscription = {"id": details["subscription"], "object": "subscription", "status": "active",
+                    "cancel_at_period_end": True, "metadata": details["metadata"]}
+    return {"id": f"{invoice_paid['id']}_updated", "object": "event",
+            "type": "customer.subscription.updated", "created": invoice_paid["created"],
+            "data": {"object": subscription}}
+
+
+def _signed(events: list[dict]) -> list[tuple[dict, str, str]]:
     secret = stripe_adapter.webhook_secret()
-    signed = []
-    for event in events:
-        payload = json.dumps(event)
-        signed.append((event, payload, stripe_adapter.sign_payload(payload, secret)))
-    return session_id, signed
+    payloads = [json.dumps(event) for event in events]
+    return [(event, payload, stripe_adapter.sign_payload(payload, secret))
+            for event, payload in zip(events, payloads)]
 
 
 def _deliver_all_at_once(stack, signed) -> dict[str, Counter]:
@@ -121,22 +133,27 @@ def _deliver_all_at_once(stack, signed) -> dict[str, Counter]:
 
 def test_premium_events_delivered_several_times_at_once_apply_once(stack, http, store):
     for round_number in range(ROUNDS):
-        # Given a pro's Premium checkout, and the two events of its payment, each signed
+        # Given a pro's Premium checkout, the two events of its payment, and a cancel scheduled
+        # at once on Stripe (same second): three different events on one subscription, signed
         pro_id, headers = _verified_pro(stack, http)
-        session_id, signed = _signed_completion_events(
+        session_id, events = _completion_events(
             stack, http, store, "/pro/subscription/checkout", {"plan": "PREMIUM_MONTHLY_NO_COMMIT"},
             headers)
-        # When checkout.session.completed and invoice.paid each arrive DELIVERIES times at once
+        [invoice] = [event for event in events if event["type"] == "invoice.paid"]
+        signed = _signed([*events, _cancel_scheduled(invoice)])
+        # When each arrives DELIVERIES times, all at once
         outcomes = _deliver_all_at_once(stack, signed)
         # Then each event is applied exactly once, every copy is a duplicate
-        assert all(counts == {"applied": 1, "duplicate": DELIVERIES - 1}
-                   for counts in outcomes.values()), (round_number, outcomes)
-        # And the store holds one ACTIVE subscription, Premium to the invoice's period end
-        [invoice] = [event for event, _, _ in signed if event["type"] == "invoice.paid"]
+        assert len(outcomes) == 3 and all(counts == {"applied": 1, "duplicate": DELIVERIES - 1}
+                                          for counts in outcomes.values()), (round_number, outcomes)
+        # And the store holds one subscription, CANCELING whatever the order, Premium to the
+        # invoice's period end
         period_end = invoice["data"]["object"]["lines"]["data"][0]["period"]["end"]
         subscription_id = invoice["data"]["object"]["parent"]["subscription_details"]["subscription"]
+        assert [item["SK"] for item in store.items() if item["PK"] == f"USER#{pro_id}"
+                and item["SK"].startswith("SUBSCRIPTION#")] == [f"SUBSCRIPTION#{subscription_id}"]
         subscription = store.item(f"USER#{pro_id}", f"SUBSCRIPTION#{subscription_id}")
-        assert subscription["status"] == "ACTIVE"
+        assert subscription["status"] == "CANCELING"
         until = to_storage(datetime.fromtimestamp(period_end, UTC))
         assert subscription["current_period_end"] == until
         assert store.item(f"USER#{pro_id}", "PROFILE")["premium_until"] == until
@@ -150,8 +167,9 @@ def test_a_boost_payment_delivered_several_times_at_once_grants_one_boost(stack,
     for round_number in range(ROUNDS):
         # Given a pro's Boost checkout and its signed checkout.session.completed
         pro_id, headers = _verified_pro(stack, http)
-        session_id, signed = _signed_completion_events(
+        session_id, events = _completion_events(
             stack, http, store, "/pro/boosts/checkout", {"categoryId": "electricite"}, headers)
+        signed = _signed(events)
         # When it arrives DELIVERIES times at once
         outcomes = _deliver_all_at_once(stack, signed)
         # Then one delivery applies it and the pro has exactly one Boost (not one per copy)
