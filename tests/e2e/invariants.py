@@ -9,7 +9,17 @@ full read: the truth must not depend on the indexes the code under test writes).
 - slot locks: each ``USER#<pro>/LOCK#<slot>`` belongs to a CONFIRMED (or COMPLETED) booking
   of that pro that holds that hour; no pro hour is held by two CONFIRMED bookings;
 - pending groups: each ``USER#<client>/PENDING#<city>#<category>`` holds exactly the ids of
-  the PENDING bookings of that client in that city and category.
+  the PENDING bookings of that client in that city and category;
+- reviews: each ``BOOKING#<id>/REVIEW`` belongs to a COMPLETED booking, by its client, about
+  its pro, rating 1–5; each pro's ``rating_count``/``rating_sum`` equal the count/sum of the
+  reviews about them;
+- payments: each pro's ``premium_until`` is the latest Premium end of their subscriptions
+  (none without one), a paid subscription implies ``EVER_SUBSCRIBED``, each pro's ``boosts``
+  has one entry per COMPLETED Boost checkout session, an ENDED subscription has ``ended_at``.
+
+The rating and payment aggregates are not checked for the seeded demo pros (accounts under
+``SEEDED_EMAIL_DOMAIN``): infra/local/demo.py writes their ratings and a year of Premium
+without reviews or subscriptions behind them.
 
 The attribute names below are those stored by khadamat.dal.bookings (BookingItem,
 PendingGroupItem) and khadamat.dal.availability (SlotLockItem): pynamodb attribute names,
@@ -38,6 +48,15 @@ LOCK_BOOKING_ATTRIBUTE = "booking_id"          # SlotLockItem.booking_id
 PENDING_IDS_ATTRIBUTE = "pending_ids"
 PENDING_COUNT_ATTRIBUTE = "count"
 HOLDING = ("CONFIRMED", "COMPLETED")
+# ReviewItem (BOOKING#<id>/REVIEW) and the pro's aggregate on UserItem (USER#<id>/PROFILE)
+REVIEW = {"rating": "rating", "client": "client_id", "pro": "pro_id"}
+RATING = {"sum": "rating_sum", "count": "rating_count"}
+# khadamat.dal.payments: SubscriptionItem, CheckoutSessionItem; UserItem's monetization state
+SUBSCRIPTION = {"status": "status", "period_end": "current_period_end", "ended_at": "ended_at",
+                "version": "version"}
+SESSION = {"pro": "pro_id", "kind": "kind", "status": "status"}
+PRO_PAYMENT = {"premium_until": "premium_until", "boosts": "boosts"}
+SEEDED_EMAIL_DOMAIN = "@khadamat.local"
 DURATION_HOURS = {"H1": 1, "H2": 2, "H3": 3, "H4": 4, "H8": 8}
 
 
@@ -46,6 +65,12 @@ class Store:
         self.client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION,
                                    aws_access_key_id="testing", aws_secret_access_key="testing")
         self.table = table
+
+    def item(self, pk: str, sk: str) -> dict | None:
+        decode = TypeDeserializer().deserialize
+        found = self.client.get_item(TableName=self.table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                                     ConsistentRead=True).get("Item")
+        return {k: decode(v) for k, v in found.items()} if found else None
 
     def items(self) -> list[dict]:
         decode = TypeDeserializer().deserialize
@@ -66,7 +91,8 @@ def held_hours(booking: dict) -> list[datetime]:
 
 
 def violations(items: list[dict]) -> list[str]:
-    return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items)]
+    return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items),
+            *review_violations(items), *payment_violations(items)]
 
 
 def _uniqueness_violations(items: list[dict]) -> list[str]:
@@ -134,6 +160,70 @@ def _counter_violations(items: list[dict]) -> list[str]:
             problems.append(f"pending counter {counter['PK']} {counter['SK']} = "
                             f"{counter.get(PENDING_COUNT_ATTRIBUTE)}, truth {len(actual)}")
     problems += [f"no pending group for {key} with {len(ids)} PENDING" for key, ids in truth.items() if ids]
+    return problems
+
+
+def _audited_pros(items: list[dict]) -> dict[str, dict]:
+    """The pros whose aggregates come only from the API (every pro but the seeded demo ones)."""
+    return {i["PK"][5:]: i for i in items
+            if i["PK"].startswith("USER#") and i["SK"] == "PROFILE" and i.get("role") == "PRO"
+            and not str(i.get("email") or "").endswith(SEEDED_EMAIL_DOMAIN)}
+
+
+def review_violations(items: list[dict]) -> list[str]:
+    bookings = _bookings(items)
+    problems = []
+    truth: dict[str, list[int]] = defaultdict(list)
+    for review in (i for i in items if i["PK"].startswith("BOOKING#") and i["SK"] == "REVIEW"):
+        booking = bookings.get(review["PK"][8:])
+        if booking is None or booking.get(BOOKING["status"]) != "COMPLETED":
+            problems.append(f"review {review['PK']} of a booking that is not COMPLETED")
+        elif (review.get(REVIEW["client"]), review.get(REVIEW["pro"])) != \
+                (booking.get(BOOKING["client"]), booking.get(BOOKING["pro"])):
+            problems.append(f"review {review['PK']} not by the booking's client about its pro")
+        if not 1 <= int(review.get(REVIEW["rating"]) or 0) <= 5:
+            problems.append(f"review {review['PK']} rating {review.get(REVIEW['rating'])}")
+        truth[review.get(REVIEW["pro"])].append(int(review.get(REVIEW["rating"]) or 0))
+    for pro_id, pro in _audited_pros(items).items():
+        stored = (int(pro.get(RATING["count"]) or 0), int(pro.get(RATING["sum"]) or 0))
+        ratings = truth.get(pro_id, [])
+        if stored != (len(ratings), sum(ratings)):
+            problems.append(f"pro {pro_id} rating count/sum {stored}, "
+                            f"truth {(len(ratings), sum(ratings))}")
+    return problems
+
+
+def _premium_end(subscription: dict) -> str | None:
+    """khadamat.domain.subscriptions.premium_until on the stored item (storage strings sort as time)."""
+    period_end = subscription.get(SUBSCRIPTION["period_end"])
+    if period_end and subscription.get(SUBSCRIPTION["status"]) == "ENDED":
+        return min(period_end, subscription.get(SUBSCRIPTION["ended_at"]) or period_end)
+    return period_end
+
+
+def payment_violations(items: list[dict]) -> list[str]:
+    problems = []
+    subscriptions: dict[str, list[dict]] = defaultdict(list)
+    for sub in (i for i in items if i["PK"].startswith("USER#") and i["SK"].startswith("SUBSCRIPTION#")):
+        subscriptions[sub["PK"][5:]].append(sub)
+        if sub.get(SUBSCRIPTION["status"]) == "ENDED" and not sub.get(SUBSCRIPTION["ended_at"]):
+            problems.append(f"subscription {sub['PK']} {sub['SK']} ENDED without ended_at")
+        if int(sub.get(SUBSCRIPTION["version"]) or 0) < 1:
+            problems.append(f"subscription {sub['PK']} {sub['SK']} without a version")
+    ever = {i["PK"][5:] for i in items if i["PK"].startswith("USER#") and i["SK"] == "EVER_SUBSCRIBED"}
+    boosts_paid = Counter(i.get(SESSION["pro"]) for i in items
+                          if i["PK"].startswith("CHECKOUT#") and i["SK"] == "SESSION"
+                          and i.get(SESSION["kind"]) == "BOOST" and i.get(SESSION["status"]) == "COMPLETED")
+    for pro_id, pro in _audited_pros(items).items():
+        ends = [end for end in map(_premium_end, subscriptions.get(pro_id, [])) if end]
+        if pro.get(PRO_PAYMENT["premium_until"]) != max(ends, default=None):
+            problems.append(f"pro {pro_id} premium_until {pro.get(PRO_PAYMENT['premium_until'])}, "
+                            f"truth {max(ends, default=None)}")
+        if ends and pro_id not in ever:
+            problems.append(f"pro {pro_id} paid a subscription but has no EVER_SUBSCRIBED")
+        if len(pro.get(PRO_PAYMENT["boosts"]) or []) != boosts_paid.get(pro_id, 0):
+            problems.append(f"pro {pro_id} has {len(pro.get(PRO_PAYMENT['boosts']) or [])} boosts, "
+                            f"{boosts_paid.get(pro_id, 0)} paid")
     return problems
 
 

@@ -87,6 +87,18 @@ def subscription_deleted(event_id, pro_id, sub_id, ended_at, plan="PREMIUM_MONTH
                                 "metadata": {"proId": pro_id, "plan": plan, "kind": "PREMIUM"}}}}
 
 
+def subscription_updated(event_id, pro_id, sub_id, created, status="active", cancel=False,
+                         period_end=None, ended_at=None, plan="PREMIUM_MONTHLY_NO_COMMIT"):
+    """A customer.subscription.updated (API 2025+: the period end lives on the items)."""
+    items = {"data": [{"current_period_end": period_end}]} if period_end else {"data": []}
+    return {"id": event_id, "type": "customer.subscription.updated", "created": created,
+            "data": {"object": {"id": sub_id, "object": "subscription", "status": status,
+                                "cancel_at_period_end": cancel, "ended_at": ended_at,
+                                "items": items,
+                                "metadata": {"proId": pro_id, "plan": plan, "kind": "PREMIUM"}},
+                     "previous_attributes": {}}}
+
+
 def epoch(text: str) -> int:
     return int(parse_timestamp(text).timestamp())
 
@@ -364,3 +376,97 @@ def test_concurrent_duplicate_invoice_delivery_applies_once(api, pro, monkeypatc
     assert sorted([first.body["outcome"], *outcomes]) == ["applied", "duplicate"]
     assert store.get_subscription(pro_id, "sub_5").version == 1
     assert premium_until(pro_id).startswith("2030-02-15T10:00:00")
+
+
+def test_a_paid_boost_of_an_unknown_pro_is_ignored_and_recorded(api):
+    # Given a Boost checkout completion naming a pro that does not exist
+    session = {"id": "cs_ghost", "object": "checkout.session", "payment_status": "paid",
+               "metadata": {"proId": "no-such-pro", "kind": "BOOST", "categoryId": "plomberie"}}
+    event = {"id": "evt_ghost", "type": "checkout.session.completed", "created": epoch(T0),
+             "data": {"object": session}}
+    # When it is delivered, then it is acknowledged without effect (no profile created)
+    reply = signed_post(api, event)
+    assert reply.status == 200 and reply.body["outcome"] == "ignored"
+    with pytest.raises(UserItem.DoesNotExist):
+        UserItem.get(*user_key("no-such-pro"))
+    # And it was recorded: a replay is a duplicate
+    assert signed_post(api, event).body["outcome"] == "duplicate"
+
+
+# ---------------------------------------------------------------- customer.subscription.updated
+FEB_15 = "2030-02-15T10:00:00+00:00"
+
+
+def paid_premium(api, pro_id, sub_id):
+    event = invoice_paid(f"evt_paid_{sub_id}", pro_id, sub_id, epoch(T0), epoch("2030-02-15T10:00:00Z"))
+    assert signed_post(api, event).body["outcome"] == "applied"
+
+
+def test_a_cancel_made_on_stripe_shows_as_canceling_and_a_replay_changes_nothing(api, pro):
+    pro_id, token = pro
+    paid_premium(api, pro_id, "sub_u1")
+    # Given Stripe says the subscription will cancel at the period end (dashboard, portal)
+    event = subscription_updated("evt_u1", pro_id, "sub_u1", epoch(T0) + 60, cancel=True,
+                                 period_end=epoch("2030-03-15T10:00:00Z"))
+    first = signed_post(api, event)
+    # Then Premium shows CANCELING, still to the paid period end (the snapshot never extends it)
+    assert first.status == 200 and first.body["outcome"] == "applied"
+    premium = api.get("/pro/subscription", token=token).body["premium"]
+    assert premium["status"] == "CANCELING" and premium["currentPeriodEnd"] == FEB_15
+    assert premium_until(pro_id).startswith("2030-02-15T10:00:00")
+    # And a replay is a duplicate, the subscription moved once
+    version = store.get_subscription(pro_id, "sub_u1").version
+    assert signed_post(api, event).body["outcome"] == "duplicate"
+    assert store.get_subscription(pro_id, "sub_u1").version == version
+
+
+def test_an_older_update_arriving_after_a_newer_one_changes_nothing(api, pro):
+    pro_id, token = pro
+    paid_premium(api, pro_id, "sub_u2")
+    # Given the cancel was scheduled (t+60) then undone (t+120) on Stripe
+    scheduled = subscription_updated("evt_u2a", pro_id, "sub_u2", epoch(T0) + 60, cancel=True)
+    undone = subscription_updated("evt_u2b", pro_id, "sub_u2", epoch(T0) + 120, cancel=False)
+    # When the newer event arrives first
+    assert signed_post(api, undone).body["outcome"] == "applied"
+    late = signed_post(api, scheduled)
+    # Then the older one is acknowledged without effect: Premium stays ACTIVE
+    assert late.status == 200 and late.body["outcome"] == "no-change"
+    assert api.get("/pro/subscription", token=token).body["premium"]["status"] == "ACTIVE"
+    assert signed_post(api, scheduled).body["outcome"] == "duplicate"
+
+
+def test_our_cancel_is_not_undone_by_an_older_stripe_snapshot(api, pro):
+    pro_id, token = pro
+    paid_premium(api, pro_id, "sub_u3")
+    api.post("/_dev/clock", {"now": "2030-01-20T10:00:00Z"})
+    token = fresh_token(api, pro_id)
+    assert api.post("/pro/subscription/cancel", token=token).status == 200
+    # a snapshot taken before the cancel (still active, no cancel) arrives afterwards
+    stale = subscription_updated("evt_u3", pro_id, "sub_u3", epoch("2030-01-18T10:00:00Z"))
+    assert signed_post(api, stale).body["outcome"] == "no-change"
+    assert api.get("/pro/subscription", token=token).body["premium"]["status"] == "CANCELING"
+
+
+def test_past_due_then_active_again_by_updates(api, pro):
+    pro_id, token = pro
+    paid_premium(api, pro_id, "sub_u4")
+    signed_post(api, subscription_updated("evt_u4a", pro_id, "sub_u4", epoch(T0) + 60,
+                                          status="past_due"))
+    assert api.get("/pro/subscription", token=token).body["premium"]["status"] == "PAST_DUE"
+    signed_post(api, subscription_updated("evt_u4b", pro_id, "sub_u4", epoch(T0) + 120))
+    premium = api.get("/pro/subscription", token=token).body["premium"]
+    assert premium["status"] == "ACTIVE" and premium["currentPeriodEnd"] == FEB_15
+
+
+def test_an_update_to_canceled_ends_premium_at_ended_at(api, pro):
+    pro_id, token = pro
+    paid_premium(api, pro_id, "sub_u5")
+    ended_at = epoch("2030-01-20T10:00:00Z")
+    reply = signed_post(api, subscription_updated("evt_u5", pro_id, "sub_u5", ended_at,
+                                                  status="canceled", ended_at=ended_at))
+    assert reply.body["outcome"] == "applied"
+    assert premium_until(pro_id).startswith("2030-01-20T10:00:00")
+    assert store.get_subscription(pro_id, "sub_u5").status == "ENDED"
+    # a later "active" snapshot never resurrects it
+    again = subscription_updated("evt_u5b", pro_id, "sub_u5", ended_at + 60)
+    assert signed_post(api, again).body["outcome"] == "no-change"

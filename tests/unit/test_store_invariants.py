@@ -1,6 +1,6 @@
 """The race suite's store-invariant checker (tests/e2e/invariants.py) catches what it claims."""
 
-from tests.e2e.invariants import violations
+from tests.e2e.invariants import payment_violations, review_violations, violations
 
 USER = {"PK": "USER#u1", "SK": "PROFILE", "status": "ACTIVE", "phone": "+212612345678",
         "email": "a@example.ma"}
@@ -37,3 +37,48 @@ def test_each_broken_invariant_is_reported():
     counter = {"PK": "USER#c1", "SK": "PENDING#casablanca#plomberie", "count": 2}
     assert violations([booking("b2", "PENDING"), counter])
     assert violations([booking("b2", "PENDING")])
+
+
+PRO = {"PK": "USER#p1", "SK": "PROFILE", "role": "PRO", "status": "ACTIVE", "email": "p@example.ma"}
+CLIENT_REVIEW = {"PK": "BOOKING#b1", "SK": "REVIEW", "client_id": "c1", "pro_id": "p1", "rating": 4}
+
+
+def test_reviews_and_the_pros_rating_must_agree():
+    completed = booking("b1", "COMPLETED")
+    rated = {**PRO, "rating_count": 1, "rating_sum": 4}
+    assert review_violations([rated, completed, CLIENT_REVIEW]) == []
+    # counted twice (a duplicated review applied), or a review of a booking not COMPLETED
+    assert review_violations([{**rated, "rating_count": 2, "rating_sum": 8}, completed, CLIENT_REVIEW])
+    assert review_violations([rated, booking("b1", "CONFIRMED"), CLIENT_REVIEW])
+    # checked by the suite's one entry point too
+    assert set(review_violations([rated, completed])) <= set(violations([rated, completed]))
+    assert review_violations([rated, completed])
+    # a seeded demo pro's aggregate has no reviews behind it and is not audited
+    assert review_violations([{**rated, "email": "demo-pro-casablanca-0@khadamat.local"}]) == []
+
+
+def subscription(status="ACTIVE", period_end="2030-02-15T10:00:00.000000Z", **extra):
+    return {"PK": "USER#p1", "SK": "SUBSCRIPTION#sub_1", "status": status, "version": 2,
+            "current_period_end": period_end, **extra}
+
+
+def test_premium_until_is_the_latest_end_of_the_pros_subscriptions():
+    ever = {"PK": "USER#p1", "SK": "EVER_SUBSCRIBED"}
+    premium = {**PRO, "premium_until": "2030-02-15T10:00:00.000000Z"}
+    assert payment_violations([premium, subscription(), ever]) == []
+    ended = subscription("ENDED", ended_at="2030-02-01T00:00:00.000000Z")
+    assert payment_violations([{**PRO, "premium_until": "2030-02-01T00:00:00.000000Z"}, ended, ever]) == []
+    # Premium without a subscription, an end not applied, a paid subscription without the marker
+    assert payment_violations([premium])
+    assert payment_violations([premium, ended, ever])
+    assert payment_violations([premium, subscription()])
+    assert payment_violations([premium, subscription("ENDED"), ever])  # ENDED without ended_at
+
+
+def test_one_boost_per_completed_boost_checkout():
+    session = {"PK": "CHECKOUT#cs_1", "SK": "SESSION", "pro_id": "p1", "kind": "BOOST",
+               "status": "COMPLETED"}
+    boost = {"categoryId": "plomberie", "startsAt": "x", "endsAt": "y"}
+    assert payment_violations([{**PRO, "boosts": [boost]}, session]) == []
+    assert payment_violations([{**PRO, "boosts": [boost, boost]}, session])  # applied twice
+    assert payment_violations([{**PRO, "boosts": [boost]}, {**session, "status": "OPEN"}])

@@ -12,7 +12,8 @@ from khadamat.domain.pricing import Plan
 from khadamat.domain.subscriptions import (SubscriptionStatus, check_can_cancel, gives_premium,
                                            new_subscription, on_cancel_requested,
                                            on_invoice_paid, on_payment_failed,
-                                           on_subscription_deleted, premium_until,
+                                           on_subscription_deleted,
+                                           on_subscription_updated, premium_until,
                                            pro_premium_until)
 
 JAN = datetime(2030, 1, 15, 10, tzinfo=UTC)
@@ -96,3 +97,50 @@ def test_new_subscription_is_pending_without_premium():
     state = new_subscription("sub_1", "pro_1", Plan.PREMIUM_MONTHLY_NO_COMMIT)
     assert state.status == SubscriptionStatus.PENDING and premium_until(state) is None
     assert replace(state) == state
+
+
+# ---------------------------------------------------------------- customer.subscription.updated
+T1 = datetime(2030, 1, 20, 10, tzinfo=UTC)
+T2 = datetime(2030, 1, 25, 10, tzinfo=UTC)
+
+
+def test_given_a_cancel_scheduled_on_stripe_then_canceling_to_the_paid_period_end():
+    canceling = on_subscription_updated(paid(), "active", True, T1, None)
+    assert canceling.status == SubscriptionStatus.CANCELING and premium_until(canceling) == FEB
+    # the cancel undone on Stripe later: active again, the period unchanged
+    reactivated = on_subscription_updated(canceling, "active", False, T2, None)
+    assert reactivated.status == SubscriptionStatus.ACTIVE and premium_until(reactivated) == FEB
+
+
+def test_given_an_older_snapshot_arriving_late_then_it_changes_nothing():
+    newer = on_subscription_updated(paid(), "active", False, T2, None)
+    assert on_subscription_updated(newer, "active", True, T1, None) is None
+    assert on_subscription_updated(newer, "past_due", False, T1, None) is None
+    assert on_payment_failed(newer, T1) is None
+    # the same second is not older: it applies
+    assert on_subscription_updated(newer, "active", True, T2, None).status == SubscriptionStatus.CANCELING
+
+
+def test_given_our_own_cancel_then_an_older_stripe_snapshot_cannot_undo_it():
+    canceling = on_cancel_requested(paid(), T2)
+    assert on_subscription_updated(canceling, "active", False, T1, None) is None
+
+
+def test_given_stripe_statuses_then_their_meaning_here():
+    assert on_subscription_updated(paid(), "past_due", False, T1, None).status == SubscriptionStatus.PAST_DUE
+    assert on_subscription_updated(paid(), "unpaid", False, T1, None).status == SubscriptionStatus.PAST_DUE
+    ended = on_subscription_updated(paid(), "canceled", False, T1, T1)
+    assert ended.status == SubscriptionStatus.ENDED and premium_until(ended) == T1
+    assert on_subscription_updated(ended, "active", False, T2, None) is None  # ENDED is terminal
+    assert on_subscription_updated(paid(), "incomplete", False, T1, None) is None
+    # active before any paid invoice: still PENDING, no Premium
+    pending = new_subscription("sub_1", "pro_1", Plan.PREMIUM_MONTHLY_NO_COMMIT)
+    assert on_subscription_updated(pending, "active", False, T1, None).status == SubscriptionStatus.PENDING
+
+
+def test_given_a_newer_failure_then_a_late_paid_invoice_extends_but_keeps_past_due():
+    failed = on_payment_failed(paid(), T2)
+    late = on_invoice_paid(failed, FEB, MAR, event_at=T1)
+    assert late.status == SubscriptionStatus.PAST_DUE and premium_until(late) == MAR
+    recovered = on_invoice_paid(failed, FEB, MAR, event_at=T2)
+    assert recovered.status == SubscriptionStatus.ACTIVE

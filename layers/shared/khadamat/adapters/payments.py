@@ -188,34 +188,39 @@ class LocalStripe:
             params = LocalStripeSessionItem.get(*_local_key(session_id)).params
         except LocalStripeSessionItem.DoesNotExist:
             raise NotFound("no such local checkout session")
-        now = int(self._now.timestamp())
-        amount = params["line_items"][0]["price_data"]["unit_amount"]
-        discount = to_centimes(INTRO_DISCOUNT_MAD) if params.get("discounts") else 0
-        session = {"id": session_id, "object": "checkout.session", "mode": params["mode"],
-                   "client_reference_id": params["client_reference_id"],
-                   "metadata": params["metadata"], "payment_status": "paid", "status": "complete",
-                   "amount_total": amount - discount, "currency": CURRENCY, "subscription": None}
-        events = []
-        if params["mode"] == "subscription":
-            subscription_id = _local_id("sub", session_id)
-            session["subscription"] = subscription_id
-            period_end = int(add_calendar_months(self._now, 1).timestamp())
-            invoice = {
-                "id": _local_id("in", session_id), "object": "invoice", "status": "paid",
-                "billing_reason": "subscription_create", "currency": CURRENCY,
-                "amount_paid": amount - discount,
-                "parent": {"type": "subscription_details", "subscription_details": {
-                    "subscription": subscription_id,
-                    "metadata": params["subscription_data"]["metadata"]}},
-                "lines": {"object": "list", "data": [{
-                    "object": "line_item", "amount": amount,
-                    "period": {"start": now, "end": period_end}}]},
-            }
-            events.append(_event(session_id, "checkout.session.completed", session, now))
-            events.append(_event(session_id, "invoice.paid", invoice, now))
-        else:
-            events.append(_event(session_id, "checkout.session.completed", session, now))
-        return events
+        return completion_events_of(session_id, params, self._now)
+
+
+def completion_events_of(session_id: str, params: dict, paid_at: datetime) -> list[dict]:
+    """The events of a paid local session, from its create parameters (also used by the race tests)."""
+    now = int(paid_at.timestamp())
+    amount = params["line_items"][0]["price_data"]["unit_amount"]
+    discount = to_centimes(INTRO_DISCOUNT_MAD) if params.get("discounts") else 0
+    session = {"id": session_id, "object": "checkout.session", "mode": params["mode"],
+               "client_reference_id": params["client_reference_id"],
+               "metadata": params["metadata"], "payment_status": "paid", "status": "complete",
+               "amount_total": amount - discount, "currency": CURRENCY, "subscription": None}
+    events = []
+    if params["mode"] == "subscription":
+        subscription_id = _local_id("sub", session_id)
+        session["subscription"] = subscription_id
+        period_end = int(add_calendar_months(paid_at, 1).timestamp())
+        invoice = {
+            "id": _local_id("in", session_id), "object": "invoice", "status": "paid",
+            "billing_reason": "subscription_create", "currency": CURRENCY,
+            "amount_paid": amount - discount,
+            "parent": {"type": "subscription_details", "subscription_details": {
+                "subscription": subscription_id,
+                "metadata": params["subscription_data"]["metadata"]}},
+            "lines": {"object": "list", "data": [{
+                "object": "line_item", "amount": amount,
+                "period": {"start": now, "end": period_end}}]},
+        }
+        events.append(_event(session_id, "checkout.session.completed", session, now))
+        events.append(_event(session_id, "invoice.paid", invoice, now))
+    else:
+        events.append(_event(session_id, "checkout.session.completed", session, now))
+    return events
 
 
 def _event(session_id: str, event_type: str, obj: dict, created: int) -> dict:

@@ -57,6 +57,7 @@ class SubscriptionItem(BaseItem):
     current_period_end = UnicodeAttribute(null=True)
     commitment_ends_at = UnicodeAttribute(null=True)
     ended_at = UnicodeAttribute(null=True)
+    stripe_status_at = UnicodeAttribute(null=True)  # created of the event that said the status
     version = NumberAttribute(default=0)
     updated_at = UnicodeAttribute(null=True)
 
@@ -65,7 +66,8 @@ class SubscriptionItem(BaseItem):
             subscription_id=self.subscription_id, pro_id=self.pro_id, plan=Plan(self.plan),
             status=SubscriptionStatus(self.status), started_at=_parse(self.started_at),
             current_period_end=_parse(self.current_period_end),
-            commitment_ends_at=_parse(self.commitment_ends_at), ended_at=_parse(self.ended_at))
+            commitment_ends_at=_parse(self.commitment_ends_at), ended_at=_parse(self.ended_at),
+            stripe_status_at=_parse(self.stripe_status_at))
 
 
 class EverSubscribedItem(BaseItem):
@@ -124,6 +126,39 @@ def has_ever_subscribed(pro_id: str) -> bool:
         return True
     except EverSubscribedItem.DoesNotExist:
         return False
+
+
+def _read_together(*wanted: tuple[type[BaseItem], tuple[str, str]]) -> list:
+    """Items of different kinds in one strongly consistent BatchGetItem (one round trip).
+
+    Not TransactGetItems: DynamoDB cancels that one when a transaction is writing one of
+    the items at the same moment, and concurrent deliveries of Stripe events do exactly that.
+    """
+    table = BaseItem.Meta.table_name
+    keys = [{"PK": {"S": pk}, "SK": {"S": sk}} for _, (pk, sk) in wanted]
+    found: dict[tuple[str, str], dict] = {}
+    while keys:
+        reply = connection().client.batch_get_item(
+            RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
+        for raw in reply.get("Responses", {}).get(table, []):
+            found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
+        keys = reply.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
+    return [model.from_raw_data(found[key]) if key in found else None for model, key in wanted]
+
+
+def premium_checkout_state(pro_id: str) -> tuple[bool, CheckoutIntentItem | None]:
+    """Whether the pro ever subscribed, and their current Premium intent: one round trip."""
+    ever, intent = _read_together((EverSubscribedItem, ever_subscribed_key(pro_id)),
+                                  (CheckoutIntentItem, intent_key(pro_id, "PREMIUM")))
+    return ever is not None, intent
+
+
+def pro_and_subscription(pro_id: str, subscription_id: str
+                         ) -> tuple[UserItem | None, SubscriptionItem | None]:
+    """The pro and one of their subscriptions, read together (consistent): one round trip."""
+    user, subscription = _read_together(
+        (UserItem, user_key(pro_id)), (SubscriptionItem, subscription_key(pro_id, subscription_id)))
+    return user, subscription
 
 
 def get_subscription(pro_id: str, subscription_id: str) -> SubscriptionItem | None:
@@ -195,17 +230,20 @@ def _record_session(pro_id: str, kind: str, intent_id: str, target: str, session
                 condition=CheckoutSessionItem.PK.does_not_exist())
 
 
-def mark_canceling(item: SubscriptionItem, now: datetime) -> bool:
-    """False when the subscription changed since it was read (read again)."""
+def mark_canceling(item: SubscriptionItem, now: datetime) -> SubscriptionItem | None:
+    """The subscription now CANCELING (pynamodb refreshes `item` from the update's ALL_NEW);
+    None when it changed since it was read (read again). Dated `now`: an older Stripe
+    snapshot (customer.subscription.updated) arriving late cannot undo the cancel."""
     try:
         item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
+                             SubscriptionItem.stripe_status_at.set(to_storage(now)),
                              SubscriptionItem.version.add(1),
                              SubscriptionItem.updated_at.set(to_storage(now))],
                     condition=SubscriptionItem.version == item.version)
-        return True
+        return item
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
 
 
@@ -260,6 +298,7 @@ def apply_subscription_change(*, event_id: str, event_type: str, now: datetime,
         status=after.status, started_at=_maybe(after.started_at),
         current_period_end=_maybe(after.current_period_end),
         commitment_ends_at=_maybe(after.commitment_ends_at), ended_at=_maybe(after.ended_at),
+        stripe_status_at=_maybe(after.stripe_status_at),
         version=(before.version + 1) if before else 1, updated_at=to_storage(now))
     guard = (SubscriptionItem.PK.does_not_exist() if before is None
              else SubscriptionItem.version == before.version)
@@ -289,7 +328,8 @@ def apply_subscription_change(*, event_id: str, event_type: str, now: datetime,
 
 def apply_boost_purchase(*, event_id: str, event_type: str, now: datetime, pro_id: str,
                          category_id: str, starts_at: datetime, ends_at: datetime,
-                         session_id: str | None) -> None:
+                         session_id: str | None) -> bool:
+    """Adds the Boost with its event record; False (nothing written) when the pro does not exist."""
     boost = {"categoryId": category_id, "startsAt": to_storage(starts_at),
              "endsAt": to_storage(ends_at)}
 
@@ -301,7 +341,11 @@ def apply_boost_purchase(*, event_id: str, event_type: str, now: datetime, pro_i
                   condition=UserItem.PK.exists())
         _mark_session_completed(tx, session_id, now)
 
-    _run(body, event_id)
+    try:
+        _run(body, event_id)
+        return True
+    except StaleState:  # the only state guard here: the pro's item exists
+        return False
 
 
 def mark_session_completed(*, event_id: str, event_type: str, now: datetime,

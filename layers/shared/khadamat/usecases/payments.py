@@ -56,8 +56,9 @@ def start_premium_checkout(user: users.UserItem, plan_value: str, now: datetime)
     if _premium_active(user, now):
         raise Conflict("Premium is already active", code="NOT_CUMULABLE")
     pricing.check_not_cumulable(premium_active=True, boost_active=bool(_active_boosts(user, now)))
-    quote = pricing.premium_quote(plan, store.has_ever_subscribed(user.user_id))
-    session = _checkout(user, PREMIUM, plan.value, quote.intro_discount_mad, now,
+    ever_subscribed, intent = store.premium_checkout_state(user.user_id)
+    quote = pricing.premium_quote(plan, ever_subscribed)
+    session = _checkout(user, PREMIUM, plan.value, quote.intro_discount_mad, now, intent,
                         amount_centimes=quote.recurring_centimes,
                         product_name=f"Khadamat Premium ({plan.value})")
     return {"checkoutUrl": session.url, "sessionId": session.session_id,
@@ -73,39 +74,46 @@ def start_boost_checkout(user: users.UserItem, category_id: str, now: datetime) 
     pricing.check_not_cumulable(premium_active=_premium_active(user, now), boost_active=True)
     if _active_boosts(user, now):
         raise Conflict("a Boost is already active", code="NOT_CUMULABLE")
-    session = _checkout(user, BOOST, category_id, 0, now,
+    session = _checkout(user, BOOST, category_id, 0, now, store.get_intent(user.user_id, BOOST),
                         amount_centimes=pricing.boost_price_centimes(),
                         product_name=f"Khadamat Boost 7 jours ({category_id}, {user.city_id})")
     return {"checkoutUrl": session.url, "sessionId": session.session_id,
             "priceMad": pricing.BOOST_PRICE_MAD}
 
 
-def _checkout(user: users.UserItem, kind: str, target: str, discount_mad: int, now: datetime, *,
-              amount_centimes: int, product_name: str) -> stripe_adapter.CheckoutSession:
-    intent_id = _intent_for(user.user_id, kind, target, discount_mad, now)
+def _checkout(user: users.UserItem, kind: str, target: str, discount_mad: int, now: datetime,
+              intent: store.CheckoutIntentItem | None, *, amount_centimes: int,
+              product_name: str) -> stripe_adapter.CheckoutSession:
+    intent_id, session_recorded = _intent_for(user.user_id, kind, target, discount_mad, now, intent)
     request = stripe_adapter.CheckoutRequest(
         pro_id=user.user_id, kind=kind, target=target, intent_id=intent_id,
         amount_centimes=amount_centimes,
         intro_discount_centimes=pricing.to_centimes(discount_mad), product_name=product_name,
         customer_email=user.email)
     session = stripe_adapter.payments_gateway(now).create_checkout(request)
-    intent = store.get_intent(user.user_id, kind)
-    if intent is not None and intent.intent_id == intent_id and intent.session_id is None:
+    if not session_recorded:
+        # Guarded by the intent id: if another click replaced the intent meanwhile, moot.
         store.record_session(user.user_id, kind, intent_id, target, session.session_id,
                              session.url, now)
     return session
 
 
-def _intent_for(pro_id: str, kind: str, target: str, discount_mad: int, now: datetime) -> str:
-    """The durable intent whose id keys Stripe's idempotency: a retried click gets the same session."""
-    for _ in range(STALE_RETRIES):
-        intent = store.get_intent(pro_id, kind)
+def _intent_for(pro_id: str, kind: str, target: str, discount_mad: int, now: datetime,
+                intent: store.CheckoutIntentItem | None) -> tuple[str, bool]:
+    """The durable intent whose id keys Stripe's idempotency: a retried click gets the same session.
+
+    `intent` is the one already read; it is read again only after losing a race to replace it.
+    Returns the intent id and whether its session is already recorded.
+    """
+    for attempt in range(STALE_RETRIES):
+        if attempt:
+            intent = store.get_intent(pro_id, kind)
         if intent is not None and _reusable(intent, target, discount_mad, now):
-            return intent.intent_id
+            return intent.intent_id, intent.session_id is not None
         intent_id = str(uuid.uuid4())
         if store.replace_intent(pro_id, kind, intent_id, target, discount_mad, now,
                                 previous_intent_id=intent.intent_id if intent else None):
-            return intent_id
+            return intent_id, False
     raise Conflict("another checkout is being started; try again", code="CONFLICT")
 
 
@@ -121,7 +129,10 @@ def _reusable(intent: store.CheckoutIntentItem, target: str, discount_mad: int,
 
 # ---------------------------------------------------------------- state and cancel
 def subscription_view(user: users.UserItem, now: datetime) -> dict:
-    current = _current_subscription(user.user_id, now)
+    return _view(user, _current_subscription(user.user_id, now), now)
+
+
+def _view(user: users.UserItem, current: store.SubscriptionItem | None, now: datetime) -> dict:
     premium = None
     if current is not None:
         state = current.to_domain()
@@ -141,11 +152,12 @@ def cancel_subscription(user: users.UserItem, now: datetime) -> dict:
             raise NotFound("no active Premium subscription")
         state = current.to_domain()
         if state.status == SubscriptionStatus.CANCELING:
-            return subscription_view(user, now)
+            return _view(user, current, now)
         rules.check_can_cancel(state, now)
         stripe_adapter.payments_gateway(now).cancel_at_period_end(state.subscription_id)
-        if store.mark_canceling(current, now):
-            return subscription_view(user, now)
+        canceling = store.mark_canceling(current, now)
+        if canceling is not None:
+            return _view(user, canceling, now)
     raise Conflict("the subscription kept changing; try again", code="CONFLICT")
 
 
@@ -167,6 +179,7 @@ def _apply_event(event: dict, now: datetime) -> str:
     handlers = {"checkout.session.completed": _on_checkout_completed,
                 "invoice.paid": _on_invoice_paid,
                 "invoice.payment_failed": _on_payment_failed,
+                "customer.subscription.updated": _on_subscription_updated,
                 "customer.subscription.deleted": _on_subscription_deleted}
     handler = handlers.get(event["type"])
     outcome = handler(event, obj, now) if handler else "ignored"
@@ -182,16 +195,17 @@ def _epoch(value) -> datetime | None:
 def _on_checkout_completed(event: dict, session: dict, now: datetime) -> str:
     metadata = session.get("metadata") or {}
     pro_id = metadata.get("proId") or session.get("client_reference_id")
-    if not pro_id or users.get_user(pro_id) is None or session.get("payment_status") != "paid":
+    if not pro_id or session.get("payment_status") != "paid":
         return "ignored"
     if metadata.get("kind") == BOOST and metadata.get("categoryId"):
         starts_at, ends_at = pricing.boost_window(now)
-        store.apply_boost_purchase(event_id=event["id"], event_type=event["type"], now=now,
-                                   pro_id=pro_id, category_id=metadata["categoryId"],
-                                   starts_at=starts_at, ends_at=ends_at,
-                                   session_id=session.get("id"))
-        return "applied"
-    if metadata.get("kind") == PREMIUM and session.get("subscription"):
+        applied = store.apply_boost_purchase(event_id=event["id"], event_type=event["type"],
+                                             now=now, pro_id=pro_id,
+                                             category_id=metadata["categoryId"],
+                                             starts_at=starts_at, ends_at=ends_at,
+                                             session_id=session.get("id"))
+        return "applied" if applied else "ignored"
+    if metadata.get("kind") == PREMIUM and session.get("subscription"):  # the pro is read there
         return _change_subscription(event, now, pro_id, metadata.get("plan"),
                                     session["subscription"], lambda state: state,
                                     session_id=session.get("id"))
@@ -213,9 +227,11 @@ def _on_invoice_paid(event: dict, invoice: dict, now: datetime) -> str:
     if not subscription_id or not ends:
         return "ignored"
     start, end = max(ends, key=lambda pair: pair[1])
+    event_at = _epoch(event.get("created"))
     return _change_subscription(event, now, metadata.get("proId"), metadata.get("plan"),
                                 subscription_id,
-                                lambda state: rules.on_invoice_paid(state, start or now, end),
+                                lambda state: rules.on_invoice_paid(state, start or now, end,
+                                                                    event_at),
                                 paid=True)
 
 
@@ -223,8 +239,22 @@ def _on_payment_failed(event: dict, invoice: dict, now: datetime) -> str:
     subscription_id, metadata = _invoice_subscription(invoice)
     if not subscription_id:
         return "ignored"
+    event_at = _epoch(event.get("created"))
     return _change_subscription(event, now, metadata.get("proId"), metadata.get("plan"),
-                                subscription_id, rules.on_payment_failed)
+                                subscription_id,
+                                lambda state: rules.on_payment_failed(state, event_at))
+
+
+def _on_subscription_updated(event: dict, subscription: dict, now: datetime) -> str:
+    metadata = subscription.get("metadata") or {}
+    event_at = _epoch(event.get("created")) or now
+    cancel_scheduled = bool(subscription.get("cancel_at_period_end")) \
+        or _epoch(subscription.get("cancel_at")) is not None
+    return _change_subscription(
+        event, now, metadata.get("proId"), metadata.get("plan"), subscription.get("id"),
+        lambda state: rules.on_subscription_updated(
+            state, str(subscription.get("status") or ""), cancel_scheduled, event_at,
+            _epoch(subscription.get("ended_at"))))
 
 
 def _on_subscription_deleted(event: dict, subscription: dict, now: datetime) -> str:
@@ -242,10 +272,9 @@ def _change_subscription(event: dict, now: datetime, pro_id: str | None, plan: s
     if not pro_id or not subscription_id or plan not in pricing.MONTHLY_PRICE_MAD:
         return "ignored"
     for _ in range(STALE_RETRIES):
-        user = users.get_user(pro_id)
+        user, before = store.pro_and_subscription(pro_id, subscription_id)
         if user is None:
             return "ignored"
-        before = store.get_subscription(pro_id, subscription_id)
         state = before.to_domain() if before else rules.new_subscription(subscription_id, pro_id,
                                                                          pricing.Plan(plan))
         after = transition(state)
