@@ -31,9 +31,9 @@ BUDGETS: dict[str, int] = {
     # is create 1 + 4 (pro, exceptions, locks of the hour, transaction) and confirm 1 + 6
     # (7 with expired siblings, + 1 transaction per auto-declined request): see docs/quality.md.
     "POST /bookings": 5, "GET /bookings": 3, "GET /bookings/{id}": 3,
-    "GET /bookings/{id}/events": 3, "POST /bookings/{id}/confirm": 7,
-    "POST /bookings/{id}/decline": 5, "POST /bookings/{id}/complete": 5,
-    "POST /bookings/{id}/cancel": 5, "POST /bookings/{id}/review": 3,
+    "GET /bookings/{id}/events": 3, "POST /bookings/{id}/confirm": 6,
+    "POST /bookings/{id}/decline": 4, "POST /bookings/{id}/complete": 4,
+    "POST /bookings/{id}/cancel": 4, "POST /bookings/{id}/review": 3,
     "POST /bookings/{id}/reports": 3,
     # Pros (docs/pros.md "access patterns"); discovery: Query GSI1 + one BatchGetItem (≤ 2 + 1).
     "PUT /pro/profile": 2, "PUT /pro/services": 3, "PUT /pro/availability/weekly": 2,

@@ -247,6 +247,20 @@ class BookingChange:
     must_be_expired: bool = False  # condition: expiresAt <= now (the expiry)
 
 
+def applied(change: BookingChange) -> BookingItem:
+    """The booking as its committed change left it: the change's status condition means no
+    other write came in between (every booking write is a transition conditioned on status)."""
+    after = BookingItem.from_raw_data(change.booking.serialize())
+    after.status = change.to_status
+    after.updated_at = to_storage(change.now)
+    for name, value in change.fields.items():
+        if value is not None:
+            setattr(after, name, value)
+    if change.to_status != "PENDING":
+        after.GSI3PK = after.GSI3SK = None
+    return after
+
+
 class BookingTx:
     """One TransactWriteItems with a label per item, in the order pynamodb sends them."""
 

@@ -61,8 +61,13 @@ def booking_view(booking: store.BookingItem, people: dict[str, users.UserItem],
     }
 
 
-def _view(booking: store.BookingItem, caller: users.UserItem) -> dict:
-    people = store.get_users([booking.client_id, booking.pro_id])
+def _view(booking: store.BookingItem, caller: users.UserItem,
+          people: dict[str, users.UserItem] | None = None) -> dict:
+    """The caller (and any party already in hand) is not read again: one read for the rest."""
+    people = {caller.user_id: caller, **(people or {})}
+    missing = {booking.client_id, booking.pro_id} - people.keys()
+    if missing:
+        people.update(store.get_users(missing))
     return booking_view(booking, people, caller.role == Role.ADMIN)
 
 
@@ -115,8 +120,7 @@ def _load_visible(booking_id: str, caller: users.UserItem) -> tuple[store.Bookin
 def _touch(booking: store.BookingItem, now: datetime) -> store.BookingItem:
     """"Any touch": a PENDING booking past its expiresAt is stored EXPIRED before anything else."""
     if is_effectively_expired(Status(booking.status), from_storage(booking.expires_at), now):
-        expire(booking, now)
-        return store.get_booking(booking.booking_id) or booking
+        return expire(booking, now) or store.get_booking(booking.booking_id) or booking
     return booking
 
 
@@ -212,8 +216,9 @@ def _change(booking, to_status, now, expected, **fields) -> store.BookingChange:
                                expected_status=expected)
 
 
-def expire(booking: store.BookingItem, now: datetime) -> bool:
-    """PENDING → EXPIRED once expiresAt has passed; False when someone else moved it first."""
+def expire(booking: store.BookingItem, now: datetime) -> store.BookingItem | None:
+    """PENDING → EXPIRED once expiresAt has passed: the booking as written; None when someone
+    else moved it first."""
     change = _change(booking, Status.EXPIRED, now, Status.PENDING)
     change.must_be_expired = True
     notice = notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking))
@@ -221,7 +226,7 @@ def expire(booking: store.BookingItem, now: datetime) -> bool:
                                   notice, now)
 
 
-def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
+def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> store.BookingItem | None:
     change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
                      cancel_reason=SLOT_TAKEN)
     event = _event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN})
@@ -231,7 +236,7 @@ def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
 
 
 def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
-                           now: datetime) -> bool:
+                           now: datetime) -> store.BookingItem | None:
     """A system move out of PENDING (expiry, auto-decline): one transaction, retried on races."""
     for _ in range(MAX_ATTEMPTS):
         tx = store.BookingTx()
@@ -242,11 +247,11 @@ def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
         _outbox(tx, notice, booking.client_id, booking.booking_id, now)
         try:
             tx.commit()
-            return True
+            return store.applied(change)
         except store.TxFailed as failure:
             if not failure.retryable:
-                return False
-    return False
+                return None
+    return None
 
 
 def decline_overlapping_pending(pro_id: str, hours: list[datetime], confirmed_id: str,
@@ -275,7 +280,7 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
         booking = _touch(booking, now)
         _decide(booking, Action.CONFIRM, actor, now)
         try:
-            _write_confirm(booking, caller, hours, duration, now)
+            confirmed = _write_confirm(booking, caller, hours, duration, now)
             break
         except store.TxFailed as failure:
             if "booking" in failure.failed:
@@ -287,11 +292,12 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
     else:
         raise Conflict("too much contention, try again", "CONFLICT")
     decline_overlapping_pending(booking.pro_id, hours, booking_id, now)
-    return _view(store.get_booking(booking_id), caller)
+    return _view(confirmed, caller)
 
 
 def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[datetime],
-                   duration: str, now: datetime) -> None:
+                   duration: str, now: datetime) -> store.BookingItem:
+    """The confirm transaction; returns the booking as written."""
     group_ids, version = store.pending_group(booking.client_id, booking.city_id, booking.category_id)
     others = [other for other in store.get_bookings(group_ids - {booking.booking_id})
               if other.status == Status.PENDING
@@ -321,6 +327,7 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
                                                 pro.whatsapp or pro.phone),
             booking.client_id, booking.booking_id, now)
     tx.commit()
+    return store.applied(change)
 
 
 # ---------------------------------------------------------------- decline, cancel, complete
@@ -340,7 +347,7 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, _slot(booking)),
                 booking.client_id, booking.booking_id, now)
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
@@ -363,18 +370,18 @@ def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: 
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         transition = _decide(booking, Action.CANCEL, actor, now, reason)
-        tx = _cancel_tx(booking, caller, actor, transition, reason, now)
+        change = _change(booking, transition.to_status, now, booking.status,
+                         cancelled_at=to_storage(now), cancel_reason=reason)
+        tx = _cancel_tx(booking, change, caller, actor, transition, reason, now)
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         # the booking or the canceller's penalty counters moved meanwhile: read both again
         booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
 
-def _cancel_tx(booking, caller, actor, transition, reason, now) -> store.BookingTx:
+def _cancel_tx(booking, change, caller, actor, transition, reason, now) -> store.BookingTx:
     from_pending = booking.status == Status.PENDING
-    change = _change(booking, transition.to_status, now, booking.status, cancelled_at=to_storage(now),
-                     cancel_reason=reason)
     change.not_expired = from_pending
     tx = store.BookingTx()
     tx.change_booking(change, "booking")
@@ -441,14 +448,14 @@ def complete(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         _decide(booking, Action.COMPLETE, actor, now)
+        change = _change(booking, Status.COMPLETED, now, Status.CONFIRMED, completed_at=to_storage(now))
         tx = store.BookingTx()
-        tx.change_booking(_change(booking, Status.COMPLETED, now, Status.CONFIRMED,
-                                  completed_at=to_storage(now)), "booking")
+        tx.change_booking(change, "booking")
         tx.put(_event(booking, EventType.COMPLETED, now, 0, caller))
         tx.release_active(booking)
         tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
