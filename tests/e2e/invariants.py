@@ -37,6 +37,8 @@ LOCK_BOOKING_ATTRIBUTE = "booking_id"          # SlotLockItem.booking_id
 # (the skeleton's shape, still used by tests/unit/test_store_invariants.py) is checked too.
 PENDING_IDS_ATTRIBUTE = "pending_ids"
 PENDING_COUNT_ATTRIBUTE = "count"
+# and, beside the ids, one "<id>|<proId>|<timeSlot>|<expiresAt>" per PENDING booking (`pending_info`)
+PENDING_INFO_ATTRIBUTE = "pending_info"
 HOLDING = ("CONFIRMED", "COMPLETED")
 DURATION_HOURS = {"H1": 1, "H2": 2, "H3": 3, "H4": 4, "H8": 8}
 
@@ -130,11 +132,24 @@ def _counter_violations(items: list[dict]) -> list[str]:
             if stored != actual:
                 problems.append(f"pending group {counter['PK']} {counter['SK']} = {sorted(stored)}, "
                                 f"truth {sorted(actual)}")
+            problems += _pending_info_violations(counter, stored, items)
         elif int(counter.get(PENDING_COUNT_ATTRIBUTE) or 0) != len(actual):
             problems.append(f"pending counter {counter['PK']} {counter['SK']} = "
                             f"{counter.get(PENDING_COUNT_ATTRIBUTE)}, truth {len(actual)}")
     problems += [f"no pending group for {key} with {len(ids)} PENDING" for key, ids in truth.items() if ids]
     return problems
+
+
+def _pending_info_violations(counter: dict, stored: set, items: list[dict]) -> list[str]:
+    if PENDING_INFO_ATTRIBUTE not in counter and not stored:
+        return []
+    bookings = _bookings(items)
+    fields = (BOOKING["pro"], BOOKING["slot"], "expires_at")
+    truth = {"|".join((i, *(str(bookings.get(i, {}).get(f, "?")) for f in fields))) for i in stored}
+    described = set(counter.get(PENDING_INFO_ATTRIBUTE) or ())
+    if described == truth:
+        return []
+    return [f"pending group {counter['PK']} {counter['SK']} describes {sorted(described)}, truth {sorted(truth)}"]
 
 
 # ----------------------------------------------------------------- race helpers

@@ -4,7 +4,7 @@ Keys (see docs/architecture.md and docs/pros.md):
   USER#<proId> / PROFILE           the pro (UserItem): bio, whatsapp, services, weekly_hours
   USER#<proId> / LISTING#<cat>     discovery listing, one per stored service
                  GSI1: LISTING#<cityId>#<cat> / <proId>
-  USER#<proId> / EXC#<id>          an availability exception (dal.availability.ExceptionItem)
+  (availability exceptions are a bounded map in the profile: `availability_exceptions`)
 
 Listing items mirror the stored services (written in the same transaction as
 them); whether a listed pro is shown (ACTIVE, category listed under the current
@@ -18,16 +18,17 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.availability import ExceptionItem, pro_pk
+from khadamat.dal.availability import pro_pk
 from khadamat.dal.base import GSI1, BaseItem, connection
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.timeutil import to_storage
 
 LISTING_PREFIX = "LISTING#"
-EXCEPTION_PREFIX = "EXC#"
+MAX_EXCEPTIONS = 50  # per pro, in the profile item (far below its 400 KB)
 
 
 class ListingItem(BaseItem):
@@ -95,26 +96,38 @@ def get_pros(pro_ids: Sequence[str]) -> list[UserItem]:
 
 
 # ---------------------------------------------------------------- exceptions
-def exception_key(pro_id: str, exception_id: str) -> tuple[str, str]:
-    return pro_pk(pro_id), f"{EXCEPTION_PREFIX}{exception_id}"
+def _applied(error: UpdateError) -> bool:
+    if error.cause_response_code == "ConditionalCheckFailedException":
+        return False
+    raise error
 
 
-def create_exception(pro_id: str, exception_id: str, start_at: datetime, end_at: datetime,
-                     reason: str | None, now: datetime, expires_at: datetime) -> ExceptionItem:
-    item = ExceptionItem(*exception_key(pro_id, exception_id), exception_id=exception_id,
-                         pro_id=pro_id, start_at=to_storage(start_at), end_at=to_storage(end_at),
-                         reason=reason, created_at=to_storage(now), ttl=int(expires_at.timestamp()))
-    item.save(condition=ExceptionItem.PK.does_not_exist())
-    return item
+def add_exception(pro: UserItem, exception_id: str, entry: dict, drop: Sequence[str]) -> bool:
+    """Adds one exception to the pro's map and removes ``drop`` (ended long ago), if the map is
+    still as ``pro`` was read for those ids and holds fewer than MAX_EXCEPTIONS after the
+    change; False otherwise (re-read and decide again)."""
+    exceptions = UserItem.availability_exceptions
+    if pro.availability_exceptions is None:
+        actions, condition = [exceptions.set({exception_id: entry})], exceptions.does_not_exist()
+    else:
+        actions = [exceptions[exception_id].set(entry), *(exceptions[i].remove() for i in drop)]
+        condition = (size(exceptions) < MAX_EXCEPTIONS + len(drop)) & exceptions[exception_id].does_not_exist()
+        for gone in drop:
+            condition &= exceptions[gone].exists()
+    try:
+        UserItem(*user_key(pro.user_id)).update(actions=actions, condition=UserItem.PK.exists() & condition)
+    except UpdateError as error:
+        return _applied(error)
+    return True
 
 
 def delete_exception(pro_id: str, exception_id: str) -> bool:
-    """False when this pro has no such exception (the key is under the pro's own partition)."""
+    """False when this pro has no such exception (the map is the pro's own)."""
+    exceptions = UserItem.availability_exceptions
     try:
-        ExceptionItem(*exception_key(pro_id, exception_id)).delete(condition=ExceptionItem.PK.exists())
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        UserItem(*user_key(pro_id)).update(actions=[exceptions[exception_id].remove()],
+                                           condition=exceptions[exception_id].exists())
+    except UpdateError as error:
+        return _applied(error)
     return True
 
