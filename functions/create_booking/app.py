@@ -13,7 +13,8 @@ app = build_app(roles=(Role.CLIENT,))
 def create_booking(body: CreateBookingRequest):
     key = app.current_event.headers.get("idempotency-key")
     booking = bookings.create_booking_once(caller=caller(app), body=body.wire(),
-                                           idempotency_key=key, now=clock.now())
+                                           idempotency_key=key, now=clock.now(),
+                                           lambda_context=app.lambda_context)
     return json_response(booking, 201)
 
 

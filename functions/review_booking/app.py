@@ -1,17 +1,18 @@
 from khadamat import clock
-from khadamat.api.auth import caller
-from khadamat.api.models_bookings import ReviewRequest
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_bookings import ReviewRequest, booking_in_path
 from khadamat.api.resolver import build_app, json_response
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
 from khadamat.usecases import bookings
 
-app = build_app(roles=(Role.CLIENT,))
+app = build_app(roles=(Role.CLIENT,), prefetch=booking_in_path)
 
 
 @app.post("/bookings/<booking_id>/review")
 def review_booking(booking_id: str, body: ReviewRequest):
-    review = bookings.review(caller=caller(app), booking_id=booking_id, rating=body.rating,
+    review = bookings.review(caller=caller(app), booking_id=booking_id,
+                             booking=prefetched(app, "booking"), rating=body.rating,
                              comment=body.comment, now=clock.now())
     return json_response(review, 201)
 

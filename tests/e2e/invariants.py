@@ -47,6 +47,8 @@ LOCK_BOOKING_ATTRIBUTE = "booking_id"          # SlotLockItem.booking_id
 # (the skeleton's shape, still used by tests/unit/test_store_invariants.py) is checked too.
 PENDING_IDS_ATTRIBUTE = "pending_ids"
 PENDING_COUNT_ATTRIBUTE = "count"
+# and, beside the ids, one "<id>|<proId>|<timeSlot>|<expiresAt>" per PENDING booking (`pending_info`)
+PENDING_INFO_ATTRIBUTE = "pending_info"
 HOLDING = ("CONFIRMED", "COMPLETED")
 # ReviewItem (BOOKING#<id>/REVIEW) and the pro's aggregate on UserItem (USER#<id>/PROFILE)
 REVIEW = {"rating": "rating", "client": "client_id", "pro": "pro_id"}
@@ -156,6 +158,7 @@ def _counter_violations(items: list[dict]) -> list[str]:
             if stored != actual:
                 problems.append(f"pending group {counter['PK']} {counter['SK']} = {sorted(stored)}, "
                                 f"truth {sorted(actual)}")
+            problems += _pending_info_violations(counter, stored, items)
         elif int(counter.get(PENDING_COUNT_ATTRIBUTE) or 0) != len(actual):
             problems.append(f"pending counter {counter['PK']} {counter['SK']} = "
                             f"{counter.get(PENDING_COUNT_ATTRIBUTE)}, truth {len(actual)}")
@@ -225,6 +228,18 @@ def payment_violations(items: list[dict]) -> list[str]:
             problems.append(f"pro {pro_id} has {len(pro.get(PRO_PAYMENT['boosts']) or [])} boosts, "
                             f"{boosts_paid.get(pro_id, 0)} paid")
     return problems
+
+
+def _pending_info_violations(counter: dict, stored: set, items: list[dict]) -> list[str]:
+    if PENDING_INFO_ATTRIBUTE not in counter and not stored:
+        return []
+    bookings = _bookings(items)
+    fields = (BOOKING["pro"], BOOKING["slot"], "expires_at")
+    truth = {"|".join((i, *(str(bookings.get(i, {}).get(f, "?")) for f in fields))) for i in stored}
+    described = set(counter.get(PENDING_INFO_ATTRIBUTE) or ())
+    if described == truth:
+        return []
+    return [f"pending group {counter['PK']} {counter['SK']} describes {sorted(described)}, truth {sorted(truth)}"]
 
 
 # ----------------------------------------------------------------- race helpers

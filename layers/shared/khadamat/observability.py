@@ -30,9 +30,12 @@ def http_entry(app):
     @metrics.log_metrics
     def lambda_handler(event, context):
         clock.begin_invocation()
+        app.clear_context()  # the module stays warm between invocations: nothing read survives
         if app.roles is not None:
             try:
-                app.append_context(caller=authenticate(event.get("headers"), app.roles))
+                prefetch = app.prefetch(event) if app.prefetch else None
+                user, items = authenticate(event.get("headers"), app.roles, prefetch)
+                app.append_context(caller=user, prefetched=items)
             except DomainError as error:
                 return error_result(error)
         return app.resolve(event, context)

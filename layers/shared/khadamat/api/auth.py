@@ -25,19 +25,36 @@ def bearer_token(headers: dict | None) -> str:
     return token.strip()
 
 
-def authenticate(headers: dict | None, roles: tuple[Role, ...]) -> users.UserItem:
-    """The caller's account; 401 without a valid token, 403 when banned or of another role."""
+def authenticate(headers: dict | None, roles: tuple[Role, ...],
+                 prefetch: dict[str, tuple] | None = None) -> tuple[users.UserItem, dict]:
+    """The caller's account; 401 without a valid token, 403 when banned or of another role.
+
+    ``prefetch`` names items (model, PK, SK) read in the same request as the account (one
+    BatchGetItem): returned by name, None when absent. Read on every call, kept nowhere.
+    """
     claims = read_access_token(bearer_token(headers), clock.now())
-    user = users.get_user(claims["sub"])
+    if prefetch:
+        from khadamat.dal.base import get_items
+
+        user, *items = get_items([(users.UserItem, *users.user_key(claims["sub"])), *prefetch.values()])
+        prefetched = dict(zip(prefetch, items))
+    else:
+        user, prefetched = users.get_user(claims["sub"]), {}
     if user is None or user.status == UserStatus.DELETED:
         raise Unauthorized("this account no longer exists")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
     if roles and user.role not in roles:
         raise Forbidden(f"this call is for {' or '.join(roles)} accounts")
-    return user
+    return user, prefetched
 
 
 def caller(app) -> users.UserItem:
     """The account authenticated for this invocation (apps built with ``roles=``)."""
     return app.context["caller"]
+
+
+def prefetched(app, name: str):
+    """An item read with the caller in this invocation (apps built with ``prefetch=``); None
+    when it does not exist or its key was not valid."""
+    return app.context["prefetched"].get(name)

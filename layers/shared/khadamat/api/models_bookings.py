@@ -1,4 +1,4 @@
-"""Request bodies of the booking endpoints (SPEC §6)."""
+"""Request bodies of the booking endpoints (SPEC §6), and what their routes read with the caller."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from typing import Literal
 from pydantic import Field
 
 from khadamat.api.schemas import ApiModel
+from khadamat.dal.bookings import MAX_BOOKING_ID_LENGTH, BookingItem, booking_pk
+
+
+def booking_in_path(event: dict) -> dict:
+    """``prefetch=`` of the /bookings/{id}/… routes: the booking, read with the caller's account."""
+    booking_id = (event.get("pathParameters") or {}).get("id") or ""
+    if not 0 < len(booking_id) <= MAX_BOOKING_ID_LENGTH:
+        return {}
+    return {"booking": (BookingItem, booking_pk(booking_id), "BOOKING")}
 
 
 class CreateBookingRequest(ApiModel):

@@ -59,14 +59,19 @@ def validation_error_response(error: RequestValidationError) -> Response:
 class KhadamatResolver(APIGatewayHttpResolver):
     """The resolver of one function; ``roles`` is who may call it (None: public)."""
 
-    def __init__(self, roles: tuple | None):
+    def __init__(self, roles: tuple | None, prefetch=None):
         super().__init__(enable_validation=True)
         self.roles = roles
+        self.prefetch = prefetch
 
 
-def build_app(roles: tuple | None = None) -> KhadamatResolver:
-    """``roles=None``: public; ``roles=ANY_ROLE``: any signed-in account; else those roles."""
-    app = KhadamatResolver(roles)
+def build_app(roles: tuple | None = None, prefetch=None) -> KhadamatResolver:
+    """``roles=None``: public; ``roles=ANY_ROLE``: any signed-in account; else those roles.
+
+    ``prefetch(event)`` → {name: (model, PK, SK)}: items read in one request with the caller's
+    account, on every invocation (``khadamat.api.auth.prefetched(app, name)``).
+    """
+    app = KhadamatResolver(roles, prefetch)
 
     @app.exception_handler(DomainError)
     def on_domain_error(error: DomainError):

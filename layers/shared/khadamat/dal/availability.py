@@ -1,6 +1,8 @@
-"""What makes a pro hour unavailable: exceptions and slot locks (keys under USER#<proId>).
+"""Slot locks, what makes a booked pro hour unavailable (keys under USER#<proId>).
 
-  USER#<proId> / EXC#<id>                 an availability exception [startAt, endAt)
+Availability exceptions live in the pro's profile item (`UserItem.availability_exceptions`,
+written by dal.pros), so whoever reads the pro has them.
+
   USER#<proId> / LOCK#<slotStartUtc>      a slot lock: unique per pro hour by its key
                  GSI2: LOCKS / <slotStartUtc>#<proId>   (the orphan-lock sweep reads it by time)
 
@@ -21,15 +23,6 @@ def pro_pk(pro_id: str) -> str:
     return f"USER#{pro_id}"
 
 
-class ExceptionItem(BaseItem):
-    exception_id = UnicodeAttribute()
-    pro_id = UnicodeAttribute()
-    start_at = UnicodeAttribute()
-    end_at = UnicodeAttribute()
-    reason = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-
-
 class SlotLockItem(BaseItem):
     pro_id = UnicodeAttribute()
     slot_start = UnicodeAttribute()
@@ -48,10 +41,6 @@ def new_lock(pro_id: str, slot_start: datetime, booking_id: str, now: datetime) 
     return SlotLockItem(*lock_key(pro_id, slot_start), pro_id=pro_id, slot_start=slot,
                         booking_id=booking_id, created_at=to_storage(now),
                         GSI2PK="LOCKS", GSI2SK=f"{slot}#{pro_id}")
-
-
-def list_exceptions(pro_id: str) -> list[ExceptionItem]:
-    return list(ExceptionItem.query(pro_pk(pro_id), ExceptionItem.SK.startswith("EXC#")))
 
 
 def locked_starts(pro_id: str, start: datetime, end: datetime) -> list[datetime]:

@@ -93,6 +93,23 @@ def connection() -> Connection:
     return BaseItem._get_connection().connection
 
 
+def get_items(keys: list[tuple[type[BaseItem], str, str]]) -> list[BaseItem | None]:
+    """Items of any of the table's models in one strongly consistent BatchGetItem (at most 100
+    keys; unprocessed keys are asked again), in the order of ``keys``, None where absent."""
+    table = BaseItem.Meta.table_name
+    wanted = {(pk, sk) for _model, pk, sk in keys}
+    pending = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in wanted]
+    found: dict[tuple[str, str], dict] = {}
+    while pending:
+        reply = connection().client.batch_get_item(
+            RequestItems={table: {"Keys": pending, "ConsistentRead": True}})
+        for raw in reply.get("Responses", {}).get(table, []):
+            found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
+        pending = reply.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return [model.from_raw_data(found[(pk, sk)]) if (pk, sk) in found else None
+            for model, pk, sk in keys]
+
+
 def cancellation_codes(error) -> list[str | None]:
     """Per-item codes of a cancelled transaction (in pynamodb's order, see TRAPS.md)."""
     return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]

@@ -31,12 +31,13 @@ from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
-from khadamat.dal.base import GSI1, GSI2, GSI3, BaseItem, connection
+from khadamat.dal.base import GSI1, GSI2, GSI3, BaseItem, connection, get_items
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Unprocessable
 from khadamat.domain.timeutil import to_storage
 
 PENDING_EXPIRY = "PENDING_EXPIRY"
+MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
 
 
@@ -76,6 +77,9 @@ class BookingEventItem(BaseItem):
 
 class PendingGroupItem(BaseItem):
     pending_ids = UnicodeSetAttribute(null=True)
+    # one "<id>|<proId>|<timeSlot>|<expiresAt>" per id: what a confirm needs to auto-cancel
+    # the other requests without reading them (same transactions as pending_ids)
+    pending_info = UnicodeSetAttribute(null=True)
     version = NumberAttribute(default=0)
 
 
@@ -133,6 +137,41 @@ def group_key_of(booking: BookingItem) -> tuple[str, str]:
     return pending_group_key(booking.client_id, booking.city_id, booking.category_id)
 
 
+def _pending_entry(booking: BookingItem) -> str:
+    return "|".join((booking.booking_id, booking.pro_id, booking.time_slot, booking.expires_at))
+
+
+def _pending_sibling(booking: BookingItem, entry: str) -> BookingItem:
+    """Another PENDING request of ``booking``'s group, as the group item describes it."""
+    booking_id, pro_id, time_slot, expires_at = entry.split("|")
+    return BookingItem(booking_pk(booking_id), "BOOKING", booking_id=booking_id, status="PENDING",
+                       time_slot=time_slot, city_id=booking.city_id, category_id=booking.category_id,
+                       client_id=booking.client_id, pro_id=pro_id, expires_at=expires_at,
+                       created_at=time_slot, updated_at=time_slot)
+
+
+@dataclass
+class PendingGroup:
+    """The client's PENDING requests of one city+category, as one read saw them."""
+
+    others: list[BookingItem]  # every request of the group but the one read for
+    version: int | None  # None: no group item
+
+
+def group_and_client(booking: BookingItem) -> tuple[PendingGroup, UserItem | None]:
+    """``booking``'s pending group and its client's account, in one read. Requests written
+    before the group described them (no entry) are read from their own items."""
+    item, client = get_items([(PendingGroupItem, *group_key_of(booking)),
+                              (UserItem, *user_key(booking.client_id))])
+    if item is None:
+        return PendingGroup([], None), client
+    ids = set(item.pending_ids or ()) - {booking.booking_id}
+    described = {entry.split("|")[0]: _pending_sibling(booking, entry) for entry in item.pending_info or ()}
+    others = [described[i] for i in ids if i in described]
+    others += [other for other in get_bookings(ids - described.keys()) if other.status == "PENDING"]
+    return PendingGroup(others, int(item.version or 0)), client
+
+
 # ---------------------------------------------------------------- reads
 def get_booking(booking_id: str) -> BookingItem | None:
     try:
@@ -143,16 +182,6 @@ def get_booking(booking_id: str) -> BookingItem | None:
 
 def list_events(booking_id: str) -> list[BookingEventItem]:
     return list(BookingEventItem.query(booking_pk(booking_id), BookingEventItem.SK.startswith("EVENT#")))
-
-
-def pending_group(client_id: str, city_id: str, category_id: str) -> tuple[set[str], int | None]:
-    """The client's PENDING ids of one city+category and the counter's version (None: no item)."""
-    try:
-        item = PendingGroupItem.get(*pending_group_key(client_id, city_id, category_id),
-                                    consistent_read=True)
-    except PendingGroupItem.DoesNotExist:
-        return set(), None
-    return set(item.pending_ids or ()), int(item.version or 0)
 
 
 def get_bookings(booking_ids) -> list[BookingItem]:
@@ -247,6 +276,20 @@ class BookingChange:
     must_be_expired: bool = False  # condition: expiresAt <= now (the expiry)
 
 
+def applied(change: BookingChange) -> BookingItem:
+    """The booking as its committed change left it: the change's status condition means no
+    other write came in between (every booking write is a transition conditioned on status)."""
+    after = BookingItem.from_raw_data(change.booking.serialize())
+    after.status = change.to_status
+    after.updated_at = to_storage(change.now)
+    for name, value in change.fields.items():
+        if value is not None:
+            setattr(after, name, value)
+    if change.to_status != "PENDING":
+        after.GSI3PK = after.GSI3SK = None
+    return after
+
+
 class BookingTx:
     """One TransactWriteItems with a label per item, in the order pynamodb sends them."""
 
@@ -294,19 +337,23 @@ class BookingTx:
         group = PendingGroupItem(*group_key_of(booking))
         room = PendingGroupItem.pending_ids.does_not_exist() | (size(PendingGroupItem.pending_ids) < MAX_PENDING_PER_GROUP)
         self._tx.update(group, actions=[PendingGroupItem.pending_ids.add({booking.booking_id}),
+                                        PendingGroupItem.pending_info.add({_pending_entry(booking)}),
                                         PendingGroupItem.version.add(1)], condition=room)
         self._add("update", "pending_limit")
 
-    def remove_from_pending_group(self, booking: BookingItem, booking_ids: set[str],
+    def remove_from_pending_group(self, removed: list[BookingItem],
                                   expected_version: int | None = None, check_version: bool = False) -> None:
-        """Takes ids out of the client's group; with check_version, only if nobody moved it since."""
-        group = PendingGroupItem(*group_key_of(booking))
+        """Takes requests (of one group) out of the client's group; with check_version, only
+        if nobody moved it since."""
+        group = PendingGroupItem(*group_key_of(removed[0]))
         condition = None
         if check_version:
             condition = (PendingGroupItem.PK.does_not_exist() if expected_version is None
                          else PendingGroupItem.version == expected_version)
-        self._tx.update(group, actions=[PendingGroupItem.pending_ids.delete(set(booking_ids)),
-                                        PendingGroupItem.version.add(1)], condition=condition)
+        actions = [PendingGroupItem.pending_ids.delete({b.booking_id for b in removed}),
+                   PendingGroupItem.pending_info.delete({_pending_entry(b) for b in removed}),
+                   PendingGroupItem.version.add(1)]
+        self._tx.update(group, actions=actions, condition=condition)
         self._add("update", "group_version")
 
     def put_locks(self, pro_id: str, hours: list[datetime], booking_id: str, now: datetime) -> None:
@@ -324,6 +371,12 @@ class BookingTx:
         condition = UserItem.PK.exists() if guard is None else UserItem.PK.exists() & guard
         self._tx.update(UserItem(*user_key(user_id)), actions=actions, condition=condition)
         self._add("update", label)
+
+    def check_slot_unlocked(self, pro_id: str, slot_start: datetime) -> None:
+        """The pro hour holds no slot lock (a confirmed booking) when the transaction commits."""
+        self._tx.condition_check(SlotLockItem, *lock_key(pro_id, slot_start),
+                                 condition=SlotLockItem.PK.does_not_exist())
+        self._add("check", "slot")
 
     def check_booking_status(self, booking_id: str, status: str) -> None:
         self._tx.condition_check(BookingItem, booking_pk(booking_id), "BOOKING",

@@ -4,7 +4,7 @@ Keys (see docs/architecture.md and docs/pros.md):
   USER#<proId> / PROFILE           the pro (UserItem): bio, whatsapp, services, weekly_hours;
                  GSI1 / GSI2 / GSI4: LISTING#<cityId>#<cat> / <proId> for its 1st / 2nd / 3rd
                  stored service (a pro stores at most 3)
-  USER#<proId> / EXC#<id>          an availability exception (dal.availability.ExceptionItem)
+  (availability exceptions are a bounded map in the profile: `availability_exceptions`)
 
 The profile is its own discovery listing: its listing keys are written in the
 same UpdateItem as the services, and the indexes project the whole item, so
@@ -14,16 +14,17 @@ category listed under the current Premium state) is decided when reading.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import size
 
-from khadamat.dal.availability import ExceptionItem, pro_pk
 from khadamat.dal.users import LISTING_KEYS, UserItem, user_key
 from khadamat.domain.timeutil import to_storage
 
 LISTING_PREFIX = "LISTING#"
-EXCEPTION_PREFIX = "EXC#"
+MAX_EXCEPTIONS = 50  # per pro, in the profile item (far below its 400 KB)
 
 
 def listing_partition(city_id: str, category_id: str) -> str:
@@ -81,26 +82,38 @@ def listed_pros(city_id: str, category_id: str) -> list[UserItem]:
 
 
 # ---------------------------------------------------------------- exceptions
-def exception_key(pro_id: str, exception_id: str) -> tuple[str, str]:
-    return pro_pk(pro_id), f"{EXCEPTION_PREFIX}{exception_id}"
+def _applied(error: UpdateError) -> bool:
+    if error.cause_response_code == "ConditionalCheckFailedException":
+        return False
+    raise error
 
 
-def create_exception(pro_id: str, exception_id: str, start_at: datetime, end_at: datetime,
-                     reason: str | None, now: datetime, expires_at: datetime) -> ExceptionItem:
-    item = ExceptionItem(*exception_key(pro_id, exception_id), exception_id=exception_id,
-                         pro_id=pro_id, start_at=to_storage(start_at), end_at=to_storage(end_at),
-                         reason=reason, created_at=to_storage(now), ttl=int(expires_at.timestamp()))
-    item.save(condition=ExceptionItem.PK.does_not_exist())
-    return item
+def add_exception(pro: UserItem, exception_id: str, entry: dict, drop: Sequence[str]) -> bool:
+    """Adds one exception to the pro's map and removes ``drop`` (ended long ago), if the map is
+    still as ``pro`` was read for those ids and holds fewer than MAX_EXCEPTIONS after the
+    change; False otherwise (re-read and decide again)."""
+    exceptions = UserItem.availability_exceptions
+    if pro.availability_exceptions is None:
+        actions, condition = [exceptions.set({exception_id: entry})], exceptions.does_not_exist()
+    else:
+        actions = [exceptions[exception_id].set(entry), *(exceptions[i].remove() for i in drop)]
+        condition = (size(exceptions) < MAX_EXCEPTIONS + len(drop)) & exceptions[exception_id].does_not_exist()
+        for gone in drop:
+            condition &= exceptions[gone].exists()
+    try:
+        UserItem(*user_key(pro.user_id)).update(actions=actions, condition=UserItem.PK.exists() & condition)
+    except UpdateError as error:
+        return _applied(error)
+    return True
 
 
 def delete_exception(pro_id: str, exception_id: str) -> bool:
-    """False when this pro has no such exception (the key is under the pro's own partition)."""
+    """False when this pro has no such exception (the map is the pro's own)."""
+    exceptions = UserItem.availability_exceptions
     try:
-        ExceptionItem(*exception_key(pro_id, exception_id)).delete(condition=ExceptionItem.PK.exists())
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        UserItem(*user_key(pro_id)).update(actions=[exceptions[exception_id].remove()],
+                                           condition=exceptions[exception_id].exists())
+    except UpdateError as error:
+        return _applied(error)
     return True
 

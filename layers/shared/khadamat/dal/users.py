@@ -60,6 +60,8 @@ class UserItem(BaseItem):
     premium_until = UnicodeAttribute(null=True)
     premium_plan = UnicodeAttribute(null=True)
     boosts = ListAttribute(of=MapAttribute, null=True)  # [{categoryId, startsAt, endsAt}]
+    # {id: {startAt, endAt, reason?, createdAt}}, bounded (dal.pros.MAX_EXCEPTIONS)
+    availability_exceptions = MapAttribute(null=True)
 
     by_kyc_status = GSI3()
     # A pro's profile is its own discovery listing: the i-th stored service's
@@ -139,6 +141,7 @@ def erase_user(user: UserItem, now: datetime) -> None:
             UserItem.first_name.set("Compte"), UserItem.last_name.set("supprimé"),
             UserItem.phone.remove(), UserItem.email.remove(), UserItem.password_hash.remove(),
             UserItem.whatsapp.remove(), UserItem.bio.remove(),
+            UserItem.availability_exceptions.remove(),
             *(getattr(UserItem, name).remove() for pair in LISTING_KEYS for name in pair),
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))

@@ -25,6 +25,7 @@ from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_s
 from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
 
 MAX_ATTEMPTS = 5
+NOT_READ = object()  # `booking=` default: the use case reads the booking itself
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 SLOT_TAKEN = "SLOT_TAKEN"
 
@@ -61,8 +62,13 @@ def booking_view(booking: store.BookingItem, people: dict[str, users.UserItem],
     }
 
 
-def _view(booking: store.BookingItem, caller: users.UserItem) -> dict:
-    people = store.get_users([booking.client_id, booking.pro_id])
+def _view(booking: store.BookingItem, caller: users.UserItem,
+          people: dict[str, users.UserItem] | None = None) -> dict:
+    """The caller (and any party already in hand) is not read again: one read for the rest."""
+    people = {caller.user_id: caller, **(people or {})}
+    missing = {booking.client_id, booking.pro_id} - people.keys()
+    if missing:
+        people.update(store.get_users(missing))
     return booking_view(booking, people, caller.role == Role.ADMIN)
 
 
@@ -99,9 +105,13 @@ def _decide(booking: store.BookingItem, action: Action, actor: Actor, now: datet
                   from_storage(booking.expires_at), now, reason)
 
 
-def _load_visible(booking_id: str, caller: users.UserItem) -> tuple[store.BookingItem, Actor | None]:
-    """The booking and the caller's side of it; 404 for anyone but its client, its pro, admins."""
-    booking = store.get_booking(booking_id) if len(booking_id) <= 64 else None
+def _load_visible(booking_id: str, caller: users.UserItem,
+                  booking=NOT_READ) -> tuple[store.BookingItem, Actor | None]:
+    """The booking and the caller's side of it; 404 for anyone but its client, its pro, admins.
+
+    ``booking``: the item read with the caller in this invocation (None: absent), if any."""
+    if booking is NOT_READ or (booking is not None and booking.booking_id != booking_id):
+        booking = store.get_booking(booking_id) if len(booking_id) <= store.MAX_BOOKING_ID_LENGTH else None
     if booking is not None:
         if caller.user_id == booking.client_id:
             return booking, Actor.CLIENT
@@ -115,15 +125,15 @@ def _load_visible(booking_id: str, caller: users.UserItem) -> tuple[store.Bookin
 def _touch(booking: store.BookingItem, now: datetime) -> store.BookingItem:
     """"Any touch": a PENDING booking past its expiresAt is stored EXPIRED before anything else."""
     if is_effectively_expired(Status(booking.status), from_storage(booking.expires_at), now):
-        expire(booking, now)
-        return store.get_booking(booking.booking_id) or booking
+        return expire(booking, now) or store.get_booking(booking.booking_id) or booking
     return booking
 
 
 # ---------------------------------------------------------------- create
 def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, time_slot: str,
                    now: datetime) -> dict:
-    """Checks in SPEC order; the duplicate and 3-PENDING rules are conditions of the write."""
+    """Checks in SPEC order; the slot lock, duplicate and 3-PENDING rules are conditions of the
+    write (mapped in that order of meaning when several fail)."""
     cooldown = caller.booking_cooldown_until
     if is_in_cooldown(from_storage(cooldown) if cooldown else None, now):
         raise Forbidden(f"bookings are paused until {_local(cooldown)}", "COOLDOWN_ACTIVE")
@@ -134,8 +144,8 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
     validate_new_booking_slot(slot, now)
     pro = pros.find_bookable_pro(pro_id)
     pros.require_offered_category(pro, category_id, now)
-    if not pros.is_slot_free_for(pro, slot, now):
-        raise Conflict("this slot is not available", "SLOT_UNAVAILABLE")
+    if not pros.is_slot_open_for(pro, slot, now):
+        raise _slot_unavailable()
     booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
                                 pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
                                 time_slot=slot, expires_at=expires_at_for(now, slot), now=now)
@@ -143,9 +153,14 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
     return booking_view(booking, {caller.user_id: caller, pro_id: pro}, False)
 
 
+def _slot_unavailable() -> Conflict:
+    return Conflict("this slot is not available", "SLOT_UNAVAILABLE")
+
+
 def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: datetime) -> None:
     for _ in range(MAX_ATTEMPTS):
         tx = store.BookingTx()
+        tx.check_slot_unlocked(booking.pro_id, _slot(booking))
         tx.put(booking, "booking", condition=store.BookingItem.PK.does_not_exist())
         tx.put(_event(booking, EventType.CREATED, now, 0, client))
         tx.reserve_active(booking)
@@ -156,6 +171,8 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
             tx.commit()
             return
         except store.TxFailed as failure:
+            if "slot" in failure.failed:
+                raise _slot_unavailable()
             if "duplicate" in failure.failed:
                 raise Conflict("you already booked this pro at this slot", "DUPLICATE_BOOKING")
             if "pending_limit" in failure.failed:
@@ -167,8 +184,9 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
 
 
 def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: str | None,
-                        now: datetime) -> dict:
-    """POST /bookings with an optional Idempotency-Key (Powertools idempotency, same table)."""
+                        now: datetime, lambda_context=None) -> dict:
+    """POST /bookings with an optional Idempotency-Key (Powertools idempotency, same table;
+    ``lambda_context`` bounds an in-progress record by the invocation's remaining time)."""
     def create(request: dict) -> dict:
         return create_booking(caller=caller, pro_id=body["proId"], category_id=body["categoryId"],
                               time_slot=body["timeSlot"], now=now)
@@ -177,14 +195,16 @@ def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: 
         return create({})
     if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise Unprocessable(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
-    from khadamat.api.idempotency import run_once
+    from khadamat.dal.idempotency import run_once  # only requests with a key pay its import
 
-    return run_once(create, {"userId": caller.user_id, "key": idempotency_key, "body": body})
+    return run_once(create, {"userId": caller.user_id, "key": idempotency_key, "body": body},
+                    lambda_context)
 
 
 # ---------------------------------------------------------------- reads
-def get_booking(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
-    booking, _ = _load_visible(booking_id, caller)
+def get_booking(*, caller: users.UserItem, booking_id: str, now: datetime,
+                booking=NOT_READ) -> dict:
+    booking, _ = _load_visible(booking_id, caller, booking)
     return _view(_touch(booking, now), caller)
 
 
@@ -198,8 +218,9 @@ def list_bookings(*, caller: users.UserItem, status: str | None, limit: int,
     return {"items": [booking_view(b, people, False) for b in items], "nextToken": token}
 
 
-def booking_events(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
-    booking, _ = _load_visible(booking_id, caller)
+def booking_events(*, caller: users.UserItem, booking_id: str, now: datetime,
+                   booking=NOT_READ) -> dict:
+    booking, _ = _load_visible(booking_id, caller, booking)
     _touch(booking, now)
     return {"items": [{"type": e.type, "actorRole": e.actor_role, "actorUserId": e.actor_user_id,
                        "createdAt": _local(e.created_at), "metadata": e.metadata or {}}
@@ -212,8 +233,9 @@ def _change(booking, to_status, now, expected, **fields) -> store.BookingChange:
                                expected_status=expected)
 
 
-def expire(booking: store.BookingItem, now: datetime) -> bool:
-    """PENDING → EXPIRED once expiresAt has passed; False when someone else moved it first."""
+def expire(booking: store.BookingItem, now: datetime) -> store.BookingItem | None:
+    """PENDING → EXPIRED once expiresAt has passed: the booking as written; None when someone
+    else moved it first."""
     change = _change(booking, Status.EXPIRED, now, Status.PENDING)
     change.must_be_expired = True
     notice = notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking))
@@ -221,7 +243,7 @@ def expire(booking: store.BookingItem, now: datetime) -> bool:
                                   notice, now)
 
 
-def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
+def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> store.BookingItem | None:
     change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
                      cancel_reason=SLOT_TAKEN)
     event = _event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN})
@@ -231,22 +253,22 @@ def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> bool:
 
 
 def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
-                           now: datetime) -> bool:
+                           now: datetime) -> store.BookingItem | None:
     """A system move out of PENDING (expiry, auto-decline): one transaction, retried on races."""
     for _ in range(MAX_ATTEMPTS):
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
         tx.put(event)
         tx.release_active(booking)
-        tx.remove_from_pending_group(booking, {booking.booking_id})
+        tx.remove_from_pending_group([booking])
         _outbox(tx, notice, booking.client_id, booking.booking_id, now)
         try:
             tx.commit()
-            return True
+            return store.applied(change)
         except store.TxFailed as failure:
             if not failure.retryable:
-                return False
-    return False
+                return None
+    return None
 
 
 def decline_overlapping_pending(pro_id: str, hours: list[datetime], confirmed_id: str,
@@ -265,17 +287,17 @@ def decline_overlapping_pending(pro_id: str, hours: list[datetime], confirmed_id
 
 # ---------------------------------------------------------------- confirm
 def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str | None,
-            now: datetime) -> dict:
+            now: datetime, booking=NOT_READ) -> dict:
     if caller.status == UserStatus.SUSPENDED:
         raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
-    booking, actor = _load_visible(booking_id, caller)
+    booking, actor = _load_visible(booking_id, caller, booking)
     hours = held_hours(_slot(booking), estimated_duration)
     duration = estimated_duration or "H1"
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         _decide(booking, Action.CONFIRM, actor, now)
         try:
-            _write_confirm(booking, caller, hours, duration, now)
+            confirmed, client = _write_confirm(booking, caller, hours, duration, now)
             break
         except store.TxFailed as failure:
             if "booking" in failure.failed:
@@ -287,15 +309,16 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
     else:
         raise Conflict("too much contention, try again", "CONFLICT")
     decline_overlapping_pending(booking.pro_id, hours, booking_id, now)
-    return _view(store.get_booking(booking_id), caller)
+    return _view(confirmed, caller, {client.user_id: client} if client else None)
 
 
 def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[datetime],
-                   duration: str, now: datetime) -> None:
-    group_ids, version = store.pending_group(booking.client_id, booking.city_id, booking.category_id)
-    others = [other for other in store.get_bookings(group_ids - {booking.booking_id})
-              if other.status == Status.PENDING
-              and not is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now)]
+                   duration: str, now: datetime) -> tuple[store.BookingItem, users.UserItem | None]:
+    """The confirm transaction; returns the booking as written and its client (read with the
+    group: the answer shows the client's name and phone)."""
+    group, client = store.group_and_client(booking)
+    others = [other for other in group.others
+              if not is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now)]
     tx = store.BookingTx()
     change = _change(booking, Status.CONFIRMED, now, Status.PENDING, confirmed_at=to_storage(now),
                      estimated_duration=duration)
@@ -314,18 +337,19 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
         _outbox(tx, notifications.booking_ended(Status.CANCELLED_AUTO_FIRST_CONFIRMED, "PRO",
                                                 other.category_id, _slot(other)),
                 other.pro_id, other.booking_id, now)
-    tx.remove_from_pending_group(booking, {booking.booking_id, *(o.booking_id for o in others)},
-                                 expected_version=version, check_version=True)
+    tx.remove_from_pending_group([booking, *others], expected_version=group.version, check_version=True)
     name = f"{pro.first_name} {pro.last_name}"
     _outbox(tx, notifications.booking_confirmed(booking.category_id, _slot(booking), name,
                                                 pro.whatsapp or pro.phone),
             booking.client_id, booking.booking_id, now)
     tx.commit()
+    return store.applied(change), client
 
 
 # ---------------------------------------------------------------- decline, cancel, complete
-def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime) -> dict:
-    booking, actor = _load_visible(booking_id, caller)
+def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime,
+            booking=NOT_READ) -> dict:
+    booking, actor = _load_visible(booking_id, caller, booking)
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         _decide(booking, Action.DECLINE, actor, now)
@@ -336,11 +360,11 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         tx.change_booking(change, "booking")
         tx.put(_event(booking, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
         tx.release_active(booking)
-        tx.remove_from_pending_group(booking, {booking.booking_id})
+        tx.remove_from_pending_group([booking])
         _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, _slot(booking)),
                 booking.client_id, booking.booking_id, now)
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
@@ -356,25 +380,26 @@ def _committed(tx: store.BookingTx) -> bool:
         raise
 
 
-def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime) -> dict:
-    booking, actor = _load_visible(booking_id, caller)
+def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime,
+           booking=NOT_READ) -> dict:
+    booking, actor = _load_visible(booking_id, caller, booking)
     if actor is None:
         raise Forbidden("only the booking's client or pro may cancel it")
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         transition = _decide(booking, Action.CANCEL, actor, now, reason)
-        tx = _cancel_tx(booking, caller, actor, transition, reason, now)
+        change = _change(booking, transition.to_status, now, booking.status,
+                         cancelled_at=to_storage(now), cancel_reason=reason)
+        tx = _cancel_tx(booking, change, caller, actor, transition, reason, now)
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         # the booking or the canceller's penalty counters moved meanwhile: read both again
         booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
 
-def _cancel_tx(booking, caller, actor, transition, reason, now) -> store.BookingTx:
+def _cancel_tx(booking, change, caller, actor, transition, reason, now) -> store.BookingTx:
     from_pending = booking.status == Status.PENDING
-    change = _change(booking, transition.to_status, now, booking.status, cancelled_at=to_storage(now),
-                     cancel_reason=reason)
     change.not_expired = from_pending
     tx = store.BookingTx()
     tx.change_booking(change, "booking")
@@ -387,7 +412,7 @@ def _cancel_tx(booking, caller, actor, transition, reason, now) -> store.Booking
         tx.put(_event(booking, event_type, now, seq, caller, metadata))
     tx.release_active(booking)
     if from_pending:
-        tx.remove_from_pending_group(booking, {booking.booking_id})
+        tx.remove_from_pending_group([booking])
     if transition.penalty == Penalty.CLIENT_CANCEL_LATE:
         _client_late_cancel_penalty(tx, caller, booking, now)
     if transition.penalty == Penalty.PRO_CANCEL_CONFIRMED:
@@ -436,27 +461,28 @@ def _pro_cancel_penalty(tx, pro: users.UserItem, booking, now: datetime) -> None
                    guard=_still(users.UserItem.pro_consecutive_cancel_count, consecutive - 1))
 
 
-def complete(*, caller: users.UserItem, booking_id: str, now: datetime) -> dict:
-    booking, actor = _load_visible(booking_id, caller)
+def complete(*, caller: users.UserItem, booking_id: str, now: datetime,
+             booking=NOT_READ) -> dict:
+    booking, actor = _load_visible(booking_id, caller, booking)
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
         _decide(booking, Action.COMPLETE, actor, now)
+        change = _change(booking, Status.COMPLETED, now, Status.CONFIRMED, completed_at=to_storage(now))
         tx = store.BookingTx()
-        tx.change_booking(_change(booking, Status.COMPLETED, now, Status.CONFIRMED,
-                                  completed_at=to_storage(now)), "booking")
+        tx.change_booking(change, "booking")
         tx.put(_event(booking, EventType.COMPLETED, now, 0, caller))
         tx.release_active(booking)
         tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
         if _committed(tx):
-            return _view(store.get_booking(booking_id), caller)
+            return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
 
 
 # ---------------------------------------------------------------- review
 def review(*, caller: users.UserItem, booking_id: str, rating: int, comment: str | None,
-           now: datetime) -> dict:
-    booking, actor = _load_visible(booking_id, caller)
+           now: datetime, booking=NOT_READ) -> dict:
+    booking, actor = _load_visible(booking_id, caller, booking)
     if actor != Actor.CLIENT:
         raise NotFound("no such booking")
     if booking.status != Status.COMPLETED:

@@ -1,7 +1,7 @@
 """Pro use cases (SPEC §4, §5): profile, services, availability, discovery, public profile, slots.
 
 Also what the bookings use cases call about a pro: `find_bookable_pro`,
-`require_offered_category` and `is_slot_free_for` (one rule, one place).
+`require_offered_category` and `is_slot_free_for` / `is_slot_open_for` (one rule, one place).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from khadamat.dal.users import UserItem, get_user
 from khadamat.domain import pros as rules
 from khadamat.domain import slots
 from khadamat.domain.accounts import Role, UserStatus, normalize_moroccan_mobile
-from khadamat.domain.errors import NotFound, Unprocessable
+from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.penalties import count_in_window
 from khadamat.domain.ranking import ProCandidate, rank_pros
 from khadamat.domain.reference import CATEGORY_IDS, CITY_IDS
@@ -27,7 +27,7 @@ from khadamat.domain.timeutil import (HOUR, from_storage, is_hour_aligned, local
                                       parse_timestamp, to_local_iso, to_storage)
 
 MAX_EXCEPTION_LENGTH = timedelta(days=366)
-# An exception is kept this long after it ended (DynamoDB ttl), then disappears by itself.
+# An ended exception is kept this long, then dropped by the next exception the pro adds.
 EXCEPTION_RETENTION = timedelta(days=30)
 MAX_SLOTS_DAYS_AHEAD = 365  # either way: only future slots are ever free
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -95,18 +95,26 @@ def require_offered_category(pro: UserItem, category_id: str, now: datetime) -> 
         raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
 
 
-def _unavailability(pro_id: str) -> list[tuple[datetime, datetime]]:
-    return [(from_storage(item.start_at), from_storage(item.end_at))
-            for item in availability.list_exceptions(pro_id)]
+def _exceptions(pro: UserItem) -> dict[str, dict]:
+    """The pro's availability exceptions by id (a map in the profile item: no read)."""
+    stored = pro.availability_exceptions
+    return {} if stored is None else {key: _plain(value) for key, value in _plain(stored).items()}
+
+
+def _unavailability(pro: UserItem) -> list[tuple[datetime, datetime]]:
+    return [(from_storage(item["startAt"]), from_storage(item["endAt"]))
+            for item in _exceptions(pro).values()]
+
+
+def is_slot_open_for(pro: UserItem, slot_start: datetime, now: datetime) -> bool:
+    """Free but for slot locks (the booking transaction checks the hour's lock itself)."""
+    return slots.is_slot_free(weekly_of(pro), _unavailability(pro), (), slot_start, now)
 
 
 def is_slot_free_for(pro: UserItem, slot_start: datetime, now: datetime) -> bool:
-    """Weekly hours first (no read); exceptions and locks are read only when those allow it."""
-    weekly = weekly_of(pro)
-    if not slots.is_slot_free(weekly, (), (), slot_start, now):
-        return False
-    locked = availability.locked_starts(pro.user_id, slot_start, slot_start + HOUR)
-    return slots.is_slot_free(weekly, _unavailability(pro.user_id), locked, slot_start, now)
+    """Open (hours, exceptions) and not held by a slot lock; locks are read only when open."""
+    return (is_slot_open_for(pro, slot_start, now)
+            and not availability.locked_starts(pro.user_id, slot_start, slot_start + HOUR))
 
 
 # ---------------------------------------------------------------- PUT /pro/profile
@@ -149,10 +157,10 @@ def replace_weekly_hours(pro: UserItem, days: object, now: datetime) -> dict:
     return {"days": [day.to_json() for day in weekly]}
 
 
-def _exception_view(item) -> dict:
-    return {"id": item.exception_id, "startAt": to_local_iso(from_storage(item.start_at)),
-            "endAt": to_local_iso(from_storage(item.end_at)), "reason": item.reason,
-            "createdAt": to_local_iso(from_storage(item.created_at))}
+def _exception_view(exception_id: str, item: dict) -> dict:
+    return {"id": exception_id, "startAt": to_local_iso(from_storage(item["startAt"])),
+            "endAt": to_local_iso(from_storage(item["endAt"])), "reason": item.get("reason"),
+            "createdAt": to_local_iso(from_storage(item["createdAt"]))}
 
 
 def _parsed(text: str, field: str) -> datetime:
@@ -169,9 +177,19 @@ def create_exception(pro: UserItem, start_at: str, end_at: str, reason: str | No
         raise Unprocessable("endAt is in the past: the exception would change nothing")
     if period.end_at - period.start_at > MAX_EXCEPTION_LENGTH:
         raise Unprocessable("an exception lasts at most 366 days")
-    item = store.create_exception(pro.user_id, str(uuid.uuid4()), period.start_at, period.end_at,
-                                  reason or None, now, expires_at=period.end_at + EXCEPTION_RETENTION)
-    return _exception_view(item)
+    exception_id = str(uuid.uuid4())
+    entry = {"startAt": to_storage(period.start_at), "endAt": to_storage(period.end_at),
+             "createdAt": to_storage(now), **({"reason": reason} if reason else {})}
+    for _ in range(3):
+        current = _exceptions(pro)
+        ended = [key for key, item in current.items()
+                 if from_storage(item["endAt"]) + EXCEPTION_RETENTION <= now]
+        if len(current) - len(ended) >= store.MAX_EXCEPTIONS:
+            raise Unprocessable(f"at most {store.MAX_EXCEPTIONS} exceptions: delete one first")
+        if store.add_exception(pro, exception_id, entry, ended):
+            return _exception_view(exception_id, entry)
+        pro = get_user(pro.user_id)  # the map changed since it was read: decide again
+    raise Conflict("too much contention, try again", "CONFLICT")
 
 
 def delete_exception(pro: UserItem, exception_id: str) -> None:
@@ -181,11 +199,10 @@ def delete_exception(pro: UserItem, exception_id: str) -> None:
 
 def availability_view(pro: UserItem, now: datetime) -> dict:
     """Weekly hours and the exceptions not yet over, by start."""
-    current = [item for item in availability.list_exceptions(pro.user_id)
-               if from_storage(item.end_at) > now]
-    current.sort(key=lambda item: (item.start_at, item.exception_id))
+    current = sorted((item["startAt"], key, item) for key, item in _exceptions(pro).items()
+                     if from_storage(item["endAt"]) > now)
     return {"weekly": [day.to_json() for day in weekly_of(pro)],
-            "exceptions": [_exception_view(item) for item in current]}
+            "exceptions": [_exception_view(key, item) for _start, key, item in current]}
 
 
 # ---------------------------------------------------------------- GET /pros
@@ -269,5 +286,5 @@ def pro_slots(pro_id: str, from_text: str | None, days: int, now: datetime) -> d
     pro = find_bookable_pro(pro_id)
     locked = availability.locked_starts(pro_id, local_midnight(from_day),
                                         local_midnight(from_day + timedelta(days=days)))
-    free = slots.free_slots(weekly_of(pro), _unavailability(pro_id), locked, from_day, days, now)
+    free = slots.free_slots(weekly_of(pro), _unavailability(pro), locked, from_day, days, now)
     return {"slots": [to_local_iso(slot) for slot in free]}

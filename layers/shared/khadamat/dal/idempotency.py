@@ -5,6 +5,8 @@ table's ``ttl``. Same key + same body → the stored response, nothing runs agai
 key + another body → 409 IDEMPOTENCY_KEY_REUSED. Powertools reads the system clock for
 the record's expiry (not khadamat.clock): harmless, the dev clock never shortens it.
 The persistence layer (a boto3 client) is built per call, never at import (TRAPS.md).
+With the invocation's Lambda context registered, an in-progress record whose Lambda
+timed out is not left blocking retries until it expires.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from khadamat.domain.errors import Conflict
 RECORD_LIFETIME_S = 24 * 3600
 
 
-def run_once(action: Callable[[dict], dict], request: dict) -> dict:
+def run_once(action: Callable[[dict], dict], request: dict, lambda_context=None) -> dict:
     """``action(request)`` once per (request["userId"], request["key"]); request["body"] is validated."""
     from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer,
                                                              IdempotencyConfig, idempotent_function)
@@ -29,6 +31,8 @@ def run_once(action: Callable[[dict], dict], request: dict) -> dict:
     settings = IdempotencyConfig(event_key_jmespath="[userId, key]",
                                  payload_validation_jmespath="body",
                                  expires_after_seconds=RECORD_LIFETIME_S)
+    if lambda_context is not None:
+        settings.register_lambda_context(lambda_context)
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=settings)
     def run(request: dict) -> dict:
