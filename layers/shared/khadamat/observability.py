@@ -10,7 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from khadamat import clock
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray: patch botocore (every AWS call, DynamoDB through pynamodb included) at init. Patching
+# everything (the default) would import requests and sqlite3 in every function; requests, the
+# HTTP client of the Stripe and Twilio SDKs, is patched where those SDKs are loaded (adapters).
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 # Most invocations publish no business metric; Powertools warns on each one otherwise.

@@ -109,6 +109,9 @@ class StripePayments:
     def __init__(self, api_key: str):
         import stripe  # lazily: only the payment functions pay for it
 
+        from khadamat.observability import tracer
+
+        tracer.patch(("requests",))  # X-Ray: the SDK's HTTP calls (see khadamat.observability)
         self._stripe = stripe
         self._client = stripe.StripeClient(api_key, max_network_retries=2)
 

@@ -29,6 +29,9 @@ class TwilioWhatsApp:
         from twilio.http.http_client import TwilioHttpClient  # twilio is imported only here
         from twilio.rest import Client
 
+        from khadamat.observability import tracer
+
+        tracer.patch(("requests",))  # X-Ray: the SDK's HTTP calls (see khadamat.observability)
         self.client = Client(account_sid, auth_token,
                              http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_S))
         self.sender = address(whatsapp_from)
