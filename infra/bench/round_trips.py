@@ -19,7 +19,7 @@ from infra.local.template import Template
 # Max DynamoDB requests per call (including the caller's account read on signed-in routes).
 BUDGETS: dict[str, int] = {
     "GET /health": 0, "GET /cities": 0, "GET /categories": 0,
-    # Accounts and admin: docs/architecture.md "Round trips: accounts, admin, notifications".
+    # Accounts and admin: docs/accounts.md "DynamoDB round trips per endpoint" (one line per request).
     "POST /auth/signup": 1, "POST /auth/login": 3, "POST /auth/refresh": 2, "POST /auth/logout": 1,
     "GET /me": 1, "DELETE /me": 3,
     "POST /admin/users/{id}/ban": 3, "POST /admin/users/{id}/unban": 2,
@@ -41,7 +41,7 @@ BUDGETS: dict[str, int] = {
     "GET /pro/availability": 2, "POST /pro/availability/exceptions": 2,
     "DELETE /pro/availability/exceptions/{id}": 2,
     "GET /pros": 2, "GET /pros/{proId}": 1, "GET /pros/{proId}/slots": 3,
-    # KYC and reports: docs/kyc-and-reports.md "Round trips per endpoint".
+    # KYC and reports: docs/kyc-and-reports.md "DynamoDB round trips per endpoint".
     "POST /pro/kyc/documents": 2, "GET /pro/kyc": 1, "POST /pro/kyc/submit": 2,
     "GET /admin/kyc": 2, "GET /admin/kyc/{proId}": 2, "POST /admin/kyc/{proId}/approve": 2,
     "POST /admin/kyc/{proId}/reject": 4,
@@ -49,7 +49,7 @@ BUDGETS: dict[str, int] = {
     # Payments
     "POST /pro/subscription/checkout": 7, "POST /pro/boosts/checkout": 6,
     "GET /pro/subscription": 2, "POST /pro/subscription/cancel": 4, "POST /webhooks/stripe": 1,
-    # Notifications
+    # Notifications: docs/notifications.md "DynamoDB round trips per endpoint".
     "GET /me/notifications": 2, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
 }
