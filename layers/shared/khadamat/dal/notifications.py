@@ -266,17 +266,22 @@ def register_device(user_id: str, token: str, platform: str, now: datetime) -> N
 
 def _save_device(user_id: str, token: str, platform: str, now: datetime,
                  expected: str | None) -> None:
-    owner_is_expected = DeviceOwnerItem.user_id == expected if expected else None
-    if expected in (None, user_id):
-        new = DeviceOwnerItem.PK.does_not_exist()
-        owner_is_expected = new | owner_is_expected if owner_is_expected is not None else new
     with TransactWrite(connection=connection()) as tx:
-        tx.save(DeviceOwnerItem(*_owner_key(token), user_id=user_id), condition=owner_is_expected,
-                return_values="ALL_OLD")
+        tx.save(DeviceOwnerItem(*_owner_key(token), user_id=user_id),
+                condition=_owner_is(expected, user_id), return_values="ALL_OLD")
         tx.save(DeviceItem(*_device_key(user_id, token), user_id=user_id, token=token,
                            platform=platform, created_at=to_storage(now)))
         if expected and expected != user_id:
             tx.delete(DeviceItem(*_device_key(expected, token)))
+
+
+def _owner_is(expected: str | None, user_id: str):
+    """No owner yet (expected None), no owner or the caller already, or that other user."""
+    if expected is None:
+        return DeviceOwnerItem.PK.does_not_exist()
+    if expected == user_id:
+        return DeviceOwnerItem.PK.does_not_exist() | (DeviceOwnerItem.user_id == user_id)
+    return DeviceOwnerItem.user_id == expected
 
 
 def _owner_when_refused(error: TransactWriteError, token: str) -> str | None:

@@ -10,6 +10,7 @@ Keys:
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -146,8 +147,9 @@ def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
 
 
 def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
-    """DELETE /me: the account is kept as a tombstone without personal data, out of every
-    index; ``also_save`` (e.g. a KYC purge marker) is written in the same transaction."""
+    """DELETE /me: the account is kept as a tombstone without personal data, out of the KYC
+    review index (GSI3); ``also_save`` (e.g. a KYC purge marker) is written in the same
+    transaction."""
     with TransactWrite(connection=connection()) as tx:
         tx.update(user, actions=[
             UserItem.status.set(UserStatus.DELETED), UserItem.updated_at.set(to_storage(now)),
@@ -213,7 +215,9 @@ def _batch_get_raw(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     client, table = connection().client, UserItem.Meta.table_name
     request = {table: {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in keys]}}
     found: dict[tuple[str, str], dict] = {}
-    for _attempt in range(5):
+    for attempt in range(5):
+        if attempt:
+            time.sleep(0.05 * 2 ** attempt)  # unprocessed keys mean throttling: back off
         response = client.batch_get_item(RequestItems=request)
         for raw in response.get("Responses", {}).get(table, []):
             found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
