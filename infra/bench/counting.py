@@ -50,16 +50,19 @@ def counting():
     original = botocore.client.BaseClient._make_api_call
 
     def counted(client, operation_name, api_params):
-        response = original(client, operation_name, api_params)
-        if client.meta.service_model.service_name == "dynamodb" and _is_local_only(api_params):
-            with _lock:
-                tally.local_only += 1
-        elif client.meta.service_model.service_name == "dynamodb":
-            with _lock:
-                tally.requests += 1
-                tally.operations[operation_name] += 1
-                tally.items_read += _items_read(operation_name, response)
-        return response
+        response = {}
+        try:
+            response = original(client, operation_name, api_params)
+            return response
+        finally:  # a refused request (a failed condition, a cancelled transaction) was sent too
+            if client.meta.service_model.service_name == "dynamodb" and _is_local_only(api_params):
+                with _lock:
+                    tally.local_only += 1
+            elif client.meta.service_model.service_name == "dynamodb":
+                with _lock:
+                    tally.requests += 1
+                    tally.operations[operation_name] += 1
+                    tally.items_read += _items_read(operation_name, response)
 
     botocore.client.BaseClient._make_api_call = counted
     try:

@@ -43,10 +43,8 @@ BOOKING = {"status": "status", "pro": "pro_id", "client": "client_id", "slot": "
            "duration": "estimated_duration", "city": "city_id", "category": "category_id"}
 LOCK_BOOKING_ATTRIBUTE = "booking_id"          # SlotLockItem.booking_id
 # PendingGroupItem (USER#<client>/PENDING#<city>#<category>) stores the set of the client's
-# PENDING booking ids (`pending_ids`, absent when empty) and a `version`; a plain `count`
-# (the skeleton's shape, still used by tests/unit/test_store_invariants.py) is checked too.
+# PENDING booking ids (`pending_ids`, absent when empty) and a `version`.
 PENDING_IDS_ATTRIBUTE = "pending_ids"
-PENDING_COUNT_ATTRIBUTE = "count"
 # and, beside the ids, one "<id>|<proId>|<timeSlot>|<expiresAt>" per PENDING booking (`pending_info`)
 PENDING_INFO_ATTRIBUTE = "pending_info"
 HOLDING = ("CONFIRMED", "COMPLETED")
@@ -153,15 +151,11 @@ def _counter_violations(items: list[dict]) -> list[str]:
         _, city, category = counter["SK"].split("#", 2)
         key = (counter["PK"][5:], city, category)
         actual = truth.pop(key, set())
-        if PENDING_IDS_ATTRIBUTE in counter or PENDING_COUNT_ATTRIBUTE not in counter:
-            stored = set(counter.get(PENDING_IDS_ATTRIBUTE) or ())
-            if stored != actual:
-                problems.append(f"pending group {counter['PK']} {counter['SK']} = {sorted(stored)}, "
-                                f"truth {sorted(actual)}")
-            problems += _pending_info_violations(counter, stored, items)
-        elif int(counter.get(PENDING_COUNT_ATTRIBUTE) or 0) != len(actual):
-            problems.append(f"pending counter {counter['PK']} {counter['SK']} = "
-                            f"{counter.get(PENDING_COUNT_ATTRIBUTE)}, truth {len(actual)}")
+        stored = set(counter.get(PENDING_IDS_ATTRIBUTE) or ())
+        if stored != actual:
+            problems.append(f"pending group {counter['PK']} {counter['SK']} = {sorted(stored)}, "
+                            f"truth {sorted(actual)}")
+        problems += _pending_info_violations(counter, stored, items)
     problems += [f"no pending group for {key} with {len(ids)} PENDING" for key, ids in truth.items() if ids]
     return problems
 

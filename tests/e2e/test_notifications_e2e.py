@@ -8,8 +8,8 @@ import uuid
 
 
 def _signed_in(stack, http) -> str:
-    suffix = f"{uuid.uuid4().int % 10**8:08d}"
-    body = {"phone": f"+2126{suffix}", "email": f"n{suffix}@example.ma", "password": "motdepasse1",
+    suffix = f"{uuid.uuid4().int % 10**7:07d}"  # +21266…: a valid Moroccan mobile range
+    body = {"phone": f"+21266{suffix}", "email": f"n{suffix}@example.ma", "password": "motdepasse1",
             "firstName": "Salma", "lastName": "Idrissi", "role": "CLIENT"}
     assert http.post(f"{stack}/auth/signup", json=body, timeout=10).status_code == 201
     login = http.post(f"{stack}/auth/login", json={"login": body["email"], "password": "motdepasse1"},

@@ -50,6 +50,14 @@ def test_unknown_target_status_is_422():
         reports.check_transition("OPEN", "CLOSED")
 
 
+@pytest.mark.parametrize("target,sources", [("OPEN", ()), ("IN_REVIEW", ("OPEN",)),
+                                            ("RESOLVED", ("OPEN", "IN_REVIEW")),
+                                            ("REJECTED", ("OPEN", "IN_REVIEW"))])
+def test_the_write_condition_lists_exactly_the_statuses_a_target_is_reached_from(target, sources):
+    # the PATCH's conditional write accepts these current statuses and no other
+    assert reports.sources_of(reports.parse_status(target)) == sources
+
+
 @pytest.mark.parametrize("attachments", [
     ["http://example.ma/a.jpg"], ["ftp://example.ma/a"], ["https://"], ["javascript:alert(1)"],
     ["https://example.ma/" + "a" * 500], ["https://example.ma/a"] * 6, ["https://ex ample.ma/"],

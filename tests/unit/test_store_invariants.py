@@ -8,21 +8,35 @@ PHONE = {"PK": "PHONE#+212612345678", "SK": "UNIQUE", "user_id": "u1"}
 EMAIL = {"PK": "EMAIL#a@example.ma", "SK": "UNIQUE", "user_id": "u1"}
 
 
+EXPIRES_AT = "2026-11-30T22:00:00.000000Z"
+
+
 def booking(booking_id, status, slot="2026-12-01T10:00:00.000000Z", duration="H1"):
     return {"PK": f"BOOKING#{booking_id}", "SK": "BOOKING", "status": status, "pro_id": "p1",
             "client_id": "c1", "time_slot": slot, "estimated_duration": duration,
-            "city_id": "casablanca", "category_id": "plomberie"}
+            "city_id": "casablanca", "category_id": "plomberie", "expires_at": EXPIRES_AT}
 
 
 def lock(booking_id, slot="2026-12-01T10:00:00.000000Z"):
     return {"PK": "USER#p1", "SK": f"LOCK#{slot}", "booking_id": booking_id}
 
 
+def pending_group(*booking_ids, version=1):
+    """The stored shape of khadamat.dal.bookings.PendingGroupItem (no sets once empty)."""
+    group = {"PK": "USER#c1", "SK": "PENDING#casablanca#plomberie", "version": version}
+    if not booking_ids:
+        return group
+    info = {f"{booking_id}|p1|2026-12-01T10:00:00.000000Z|{EXPIRES_AT}" for booking_id in booking_ids}
+    return {**group, "pending_ids": set(booking_ids), "pending_info": info}
+
+
 def test_a_consistent_store_has_no_violation():
     items = [USER, PHONE, EMAIL, booking("b1", "CONFIRMED", duration="H2"), lock("b1"),
              lock("b1", "2026-12-01T11:00:00.000000Z"), booking("b2", "PENDING"),
-             {"PK": "USER#c1", "SK": "PENDING#casablanca#plomberie", "count": 1}]
+             booking("b3", "CANCELLED_BY_CLIENT"), pending_group("b2", version=3)]
     assert violations(items) == []
+    # a group emptied by its last transition keeps only its version
+    assert violations([booking("b2", "EXPIRED"), pending_group(version=2)]) == []
 
 
 def test_each_broken_invariant_is_reported():
@@ -33,9 +47,11 @@ def test_each_broken_invariant_is_reported():
     overlapping = [booking("b1", "CONFIRMED", duration="H3"),
                    booking("b2", "CONFIRMED", slot="2026-12-01T12:00:00.000000Z")]
     assert any("held by 2" in problem for problem in violations(overlapping))
-    # a pending counter off by one, and PENDING bookings without a counter
-    counter = {"PK": "USER#c1", "SK": "PENDING#casablanca#plomberie", "count": 2}
-    assert violations([booking("b2", "PENDING"), counter])
+    # a pending group holding an id that left PENDING, one missing a PENDING id, an emptied
+    # group while a booking is PENDING, and PENDING bookings without a group
+    assert violations([booking("b2", "PENDING"), booking("b3", "DECLINED"), pending_group("b2", "b3")])
+    assert violations([booking("b2", "PENDING"), booking("b3", "PENDING"), pending_group("b2")])
+    assert violations([booking("b2", "PENDING"), pending_group()])
     assert violations([booking("b2", "PENDING")])
 
 

@@ -13,14 +13,15 @@ Keys:
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import pagetoken
 from khadamat.dal.base import GSI3, BaseItem, connection
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Conflict
-from khadamat.domain.kyc import KycStatus, review_index_keys
+from khadamat.domain.accounts import UserStatus
+from khadamat.domain.kyc import KycStatus, review_index_keys, review_index_pk
 
 PURGE_INDEX_PK = "KYCPURGE"
 
@@ -45,53 +46,72 @@ def _purge_item(pro_id: str, reason: str, requested_at: str) -> KycPurgeItem:
 
 def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStatus,
                 submitted_at: str, now: str, rejection_reason: str | None = None,
-                purge_reason: str | None = None) -> None:
-    """Move kyc_status (and its GSI3 keys) only from an expected status, atomically."""
+                purge: KycPurgeItem | None = None) -> None:
+    """Move kyc_status (and its GSI3 keys) only from an expected status, atomically; the
+    purge marker, if any, in the same transaction. ``user`` then holds the written state."""
     gsi_pk, gsi_sk = review_index_keys(target, submitted_at, user.user_id)
     actions = [UserItem.kyc_status.set(target), UserItem.kyc_submitted_at.set(submitted_at),
                UserItem.GSI3PK.set(gsi_pk), UserItem.GSI3SK.set(gsi_sk),
-               UserItem.updated_at.set(now)]
-    actions.append(UserItem.kyc_rejection_reason.set(rejection_reason) if rejection_reason
-                   else UserItem.kyc_rejection_reason.remove())
-    condition = _status_in(expected)
+               UserItem.updated_at.set(now), _rejection_reason_action(rejection_reason)]
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(UserItem(*user_key(user.user_id)), actions=actions, condition=condition)
-            if purge_reason:
-                tx.save(_purge_item(user.user_id, purge_reason, now))
+            tx.update(UserItem(*user_key(user.user_id)), actions=actions,
+                      condition=_status_in(expected))
+            if purge:
+                tx.save(purge)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("the KYC status changed meanwhile", "INVALID_TRANSITION") from error
         raise
+    user.kyc_status, user.kyc_submitted_at, user.kyc_rejection_reason = target, submitted_at, rejection_reason
+    user.GSI3PK, user.GSI3SK, user.updated_at = gsi_pk, gsi_sk, now
+
+
+def _rejection_reason_action(reason: str | None):
+    return UserItem.kyc_rejection_reason.set(reason) if reason else UserItem.kyc_rejection_reason.remove()
 
 
 def _status_in(expected: tuple[KycStatus, ...]):
+    """A live pro's KYC in one of the expected statuses (a deleted account is never reviewed)."""
     condition = UserItem.kyc_status.is_in(*expected)
     if KycStatus.NOT_SUBMITTED in expected:
         condition = condition | UserItem.kyc_status.does_not_exist()
-    return condition & (UserItem.role == "PRO")
+    return condition & (UserItem.role == "PRO") & (UserItem.status != UserStatus.DELETED)
 
 
 def submit(user: UserItem, expected: tuple[KycStatus, ...], now: str) -> None:
     _transition(user, expected, KycStatus.PENDING, submitted_at=now, now=now)
 
 
-def approve(user: UserItem, now: str) -> None:
-    _transition(user, (KycStatus.PENDING,), KycStatus.APPROVED, user.kyc_submitted_at, now)
+def approve(pro_id: str, now: str) -> UserItem | None:
+    """PENDING → APPROVED in one conditional UpdateItem that answers the written item
+    (ALL_NEW); None when the condition failed (no such live pro, or not PENDING). The
+    review index's sort key (the submission time) stays: only its partition moves."""
+    pro = UserItem(*user_key(pro_id))
+    try:
+        pro.update(actions=[UserItem.kyc_status.set(KycStatus.APPROVED),
+                            UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
+                            UserItem.updated_at.set(now), _rejection_reason_action(None)],
+                   condition=_status_in((KycStatus.PENDING,)))
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return pro
 
 
-def reject(user: UserItem, reason: str, now: str) -> None:
-    """REJECTED and a purge marker in one transaction: the deletion can no longer be forgotten."""
+def reject(user: UserItem, reason: str, now: str) -> KycPurgeItem:
+    """REJECTED and a purge marker in one transaction: the deletion can no longer be forgotten.
+    Answers the marker written (the caller purges at once without reading it back)."""
+    marker = _purge_item(user.user_id, "REJECTED", now)
     _transition(user, (KycStatus.PENDING,), KycStatus.REJECTED, user.kyc_submitted_at, now,
-                rejection_reason=reason, purge_reason="REJECTED")
+                rejection_reason=reason, purge=marker)
+    return marker
 
 
-def mark_account_deleted(pro_id: str, now: str) -> None:
-    """DELETE /me of a pro: out of the review index, and a purge marker."""
-    with TransactWrite(connection=connection()) as tx:
-        tx.update(UserItem(*user_key(pro_id)),
-                  actions=[UserItem.GSI3PK.remove(), UserItem.GSI3SK.remove()])
-        tx.save(_purge_item(pro_id, "ACCOUNT_DELETED", now))
+def deleted_account_marker(pro_id: str, now: str) -> KycPurgeItem:
+    """DELETE /me of a pro: the purge marker, saved in the account's erasure transaction."""
+    return _purge_item(pro_id, "ACCOUNT_DELETED", now)
 
 
 def get_purge(pro_id: str) -> KycPurgeItem | None:

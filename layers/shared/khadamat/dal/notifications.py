@@ -248,25 +248,48 @@ def register_device(user_id: str, token: str, platform: str, now: datetime) -> N
     """The token is the user's from now on; a previous owner stops getting its pushes.
 
     The owner item is the optimistic lock: the transaction holds only if the owner is
-    still the one read (a concurrent registration of the same token retries).
+    still the one expected. The first attempt expects the common case, a new token or the
+    caller's own (one transaction, no read); when another user owns it, the cancellation
+    carries the owner item (ALL_OLD) and the next attempt hands the token over.
     """
+    expected: str | None = user_id
     for _attempt in range(3):
-        previous = _current_owner(token)
-        owner_unchanged = (DeviceOwnerItem.user_id == previous if previous
-                           else DeviceOwnerItem.PK.does_not_exist())
         try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(DeviceOwnerItem(*_owner_key(token), user_id=user_id),
-                        condition=owner_unchanged)
-                tx.save(DeviceItem(*_device_key(user_id, token), user_id=user_id, token=token,
-                                   platform=platform, created_at=to_storage(now)))
-                if previous and previous != user_id:
-                    tx.delete(DeviceItem(*_device_key(previous, token)))
+            _save_device(user_id, token, platform, now, expected)
             return
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
                 raise
+            expected = _owner_when_refused(error, token)
     raise TransactWriteError("device token registration kept conflicting")
+
+
+def _save_device(user_id: str, token: str, platform: str, now: datetime,
+                 expected: str | None) -> None:
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(DeviceOwnerItem(*_owner_key(token), user_id=user_id),
+                condition=_owner_is(expected, user_id), return_values="ALL_OLD")
+        tx.save(DeviceItem(*_device_key(user_id, token), user_id=user_id, token=token,
+                           platform=platform, created_at=to_storage(now)))
+        if expected and expected != user_id:
+            tx.delete(DeviceItem(*_device_key(expected, token)))
+
+
+def _owner_is(expected: str | None, user_id: str):
+    """No owner yet (expected None), no owner or the caller already, or that other user."""
+    if expected is None:
+        return DeviceOwnerItem.PK.does_not_exist()
+    if expected == user_id:
+        return DeviceOwnerItem.PK.does_not_exist() | (DeviceOwnerItem.user_id == user_id)
+    return DeviceOwnerItem.user_id == expected
+
+
+def _owner_when_refused(error: TransactWriteError, token: str) -> str | None:
+    """The owner the refused transaction found (its ALL_OLD item), else read now."""
+    for reason in error.cancellation_reasons:
+        if reason and reason.code == "ConditionalCheckFailed" and reason.raw_item:
+            return DeviceOwnerItem.from_raw_data(reason.raw_item).user_id
+    return _current_owner(token)
 
 
 def remove_device(user_id: str, token: str) -> bool:

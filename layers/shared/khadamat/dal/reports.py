@@ -13,7 +13,6 @@ from pynamodb.exceptions import UpdateError
 
 from khadamat.dal import pagetoken
 from khadamat.dal.base import GSI1, BaseItem
-from khadamat.domain.errors import Conflict
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
 
@@ -35,7 +34,6 @@ class ReportItem(BaseItem):
     by_status = GSI1()
 
 
-
 def report_key(report_id: str) -> tuple[str, str]:
     return f"REPORT#{report_id}", "REPORT"
 
@@ -55,19 +53,23 @@ def get(report_id: str) -> ReportItem | None:
         return None
 
 
-def change_status(report: ReportItem, target: str, note: str | None, now: str) -> None:
-    """Conditional on the status read: a concurrent change makes this a 409."""
+def change_status(report_id: str, target: str, sources: tuple[str, ...], note: str | None,
+                  now: str) -> ReportItem | None:
+    """One UpdateItem, conditional on the report being in one of ``sources``; answers the
+    written item (ALL_NEW), or None when the condition failed (no such report, or another
+    status: a concurrent change included)."""
     actions = [ReportItem.status.set(target), ReportItem.updated_at.set(now),
                ReportItem.GSI1PK.set(f"REPORTS#{target}")]
     if note is not None:
         actions.append(ReportItem.resolution_note.set(note))
+    report = ReportItem(*report_key(report_id))
     try:
-        report.update(actions=actions, condition=ReportItem.status == report.status)
+        report.update(actions=actions, condition=ReportItem.status.is_in(*sources))
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("the report changed meanwhile", "INVALID_TRANSITION") from error
+            return None
         raise
-
+    return report
 
 
 def list_by_status(status: str, priority: Priority | None, limit: int,

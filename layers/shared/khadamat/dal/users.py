@@ -10,10 +10,11 @@ Keys:
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import GetError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, connection
@@ -126,15 +127,39 @@ def find_user_id(unique_key: tuple[str, str]) -> str | None:
 
 
 def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> None:
+    user.update(actions=_status_actions(status, now, extra))
+
+
+def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
+                    unless_role: str | None = None, **extra) -> bool:
+    """An admin's status change by id, in one conditional UpdateItem (no read first): only
+    on a live account (present, not DELETED), and not one of role ``unless_role``. False
+    when the condition failed (the caller reads the account to say why)."""
+    condition = UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED)
+    if unless_role:
+        condition &= UserItem.role != unless_role
+    try:
+        UserItem(*user_key(user_id)).update(actions=_status_actions(status, now, extra),
+                                            condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
     actions = [UserItem.status.set(status), UserItem.updated_at.set(to_storage(now))]
     for name, value in extra.items():
         attribute = getattr(UserItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
-    user.update(actions=actions)
+    return actions
 
 
-def erase_user(user: UserItem, now: datetime) -> None:
-    """DELETE /me: the account is kept as a tombstone without personal data."""
+def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
+    """DELETE /me: the account is kept as a tombstone without personal data, out of the KYC
+    review index (GSI3); ``also_save`` (e.g. a KYC purge marker) is written in the same
+    transaction."""
     with TransactWrite(connection=connection()) as tx:
         tx.update(user, actions=[
             UserItem.status.set(UserStatus.DELETED), UserItem.updated_at.set(to_storage(now)),
@@ -143,9 +168,12 @@ def erase_user(user: UserItem, now: datetime) -> None:
             UserItem.whatsapp.remove(), UserItem.bio.remove(),
             UserItem.availability_exceptions.remove(),
             *(getattr(UserItem, name).remove() for pair in LISTING_KEYS for name in pair),
+            UserItem.GSI3PK.remove(), UserItem.GSI3SK.remove(),
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))
         tx.delete(UniqueItem(*email_key(user.email)))
+        for item in also_save:
+            tx.save(item)
 
 
 # ---------------------------------------------------------------- refresh tokens
@@ -178,12 +206,37 @@ def throttle_key(login: str) -> tuple[str, str]:
     return f"LOGIN#{login}", "THROTTLE"
 
 
-def read_login_failures(login: str) -> tuple[int, datetime | None]:
-    try:
-        item = LoginThrottleItem.get(*throttle_key(login))
-    except LoginThrottleItem.DoesNotExist:
-        return 0, None
-    return int(item.failures), from_storage(item.window_start)
+def _failures_of(item: LoginThrottleItem | None) -> tuple[int, datetime | None]:
+    return (int(item.failures), from_storage(item.window_start)) if item else (0, None)
+
+
+def read_login(throttle_login: str, unique_key: tuple[str, str] | None
+               ) -> tuple[int, datetime | None, str | None]:
+    """A login's failures in the current window and the user id its phone or email points
+    to: two independent items, one BatchGetItem."""
+    keys = [throttle_key(throttle_login), *([unique_key] if unique_key else [])]
+    found = _batch_get_raw(keys)
+    throttle = found.get(keys[0])
+    unique = found.get(unique_key) if unique_key else None
+    return (*_failures_of(LoginThrottleItem.from_raw_data(throttle) if throttle else None),
+            UniqueItem.from_raw_data(unique).user_id if unique else None)
+
+
+def _batch_get_raw(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """Items of several models by key, raw (DynamoDB JSON), keyed by (PK, SK)."""
+    client, table = connection().client, UserItem.Meta.table_name
+    request = {table: {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in keys]}}
+    found: dict[tuple[str, str], dict] = {}
+    for attempt in range(5):
+        if attempt:
+            time.sleep(0.05 * 2 ** attempt)  # unprocessed keys mean throttling: back off
+        response = client.batch_get_item(RequestItems=request)
+        for raw in response.get("Responses", {}).get(table, []):
+            found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+    raise GetError("BatchGetItem left keys unprocessed")
 
 
 def record_login_failure(login: str, now: datetime, window_expired: bool, ttl: datetime) -> None:

@@ -73,6 +73,11 @@ def is_verified(raw_status: str | None) -> bool:
     return raw_status == KycStatus.APPROVED
 
 
+def review_index_pk(status: KycStatus) -> str:
+    return f"KYC#{status}"
+
+
 def review_index_keys(status: KycStatus, submitted_at: str, pro_id: str) -> tuple[str, str]:
-    """GSI3 keys of a pro's user item while its KYC has a reviewable status."""
-    return f"KYC#{status}", f"{submitted_at}#{pro_id}"
+    """GSI3 keys of a pro's user item while its KYC has a reviewable status (the sort key,
+    fixed at submission, never changes on review)."""
+    return review_index_pk(status), f"{submitted_at}#{pro_id}"

@@ -46,10 +46,19 @@ def priority_for(within_dispute_window: bool) -> Priority:
     return Priority.HIGH if within_dispute_window else Priority.NORMAL
 
 
-def check_transition(current: str, target: str) -> None:
+def parse_status(target: str) -> ReportStatus:
     if target not in ReportStatus.__members__:
         raise Unprocessable(f"status must be one of {', '.join(ReportStatus)}")
-    if ReportStatus(target) not in TRANSITIONS[ReportStatus(current)]:
+    return ReportStatus(target)
+
+
+def sources_of(target: ReportStatus) -> tuple[ReportStatus, ...]:
+    """The statuses a report may move to ``target`` from (the write's condition)."""
+    return tuple(source for source, targets in TRANSITIONS.items() if target in targets)
+
+
+def check_transition(current: str, target: str) -> None:
+    if ReportStatus(current) not in sources_of(parse_status(target)):
         raise Conflict(f"a report cannot go from {current} to {target}", "INVALID_TRANSITION")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import NoReturn
 
 from khadamat import security
 from khadamat.dal import users
@@ -64,10 +65,10 @@ def _throttle_id(login: str, key: tuple[str, str] | None) -> str:
 def login(*, login: str, password: str, now: datetime) -> dict:
     key = _unique_key_for_login(login)
     throttle_id = _throttle_id(login, key)
-    failures, window_start = users.read_login_failures(throttle_id)
+    failures, window_start, user_id = users.read_login(throttle_id, key)
     if rules.is_login_throttled(failures, window_start, now):
         raise RateLimited("too many failed logins; try again in 15 minutes")
-    user = _user_with_password(key, password)
+    user = _user_with_password(user_id, password)
     if user is None:
         users.record_login_failure(throttle_id, now, rules.failure_window_expired(window_start, now),
                                    ttl=now + rules.LOGIN_FAILURE_WINDOW)
@@ -79,8 +80,7 @@ def login(*, login: str, password: str, now: datetime) -> dict:
     return _session_for(user, now)
 
 
-def _user_with_password(key: tuple[str, str] | None, password: str) -> users.UserItem | None:
-    user_id = users.find_user_id(key) if key else None
+def _user_with_password(user_id: str | None, password: str) -> users.UserItem | None:
     user = users.get_user(user_id) if user_id else None
     if user is None or user.status == UserStatus.DELETED:
         security.burn_password_check(password)
@@ -138,31 +138,34 @@ def me_view(user: users.UserItem) -> dict:
 
 
 def delete_me(user: users.UserItem, now: datetime) -> None:
-    users.erase_user(user, now)
+    """A pro's KYC purge marker is written with the erasure, so the purge follows at once
+    without reading it back (and the daily job retries it if S3 fails)."""
+    marker = kyc.deleted_account_marker(user.user_id, now) if user.role == Role.PRO else None
+    users.erase_user(user, now, also_save=(marker,) if marker else ())
     users.revoke_all_refresh_tokens(user.user_id)
-    if user.role == Role.PRO:
-        kyc.forget_documents_of_deleted_account(user.user_id, now)
+    if marker:
+        kyc.purge_now(marker)
 
 
-def _target_user(user_id: str) -> users.UserItem:
+def _ban_refused(user_id: str) -> NoReturn:
+    """Why the conditional ban was refused: an admin, or no live account."""
     target = users.get_user(user_id)
-    if target is None or target.status == UserStatus.DELETED:
-        raise NotFound("no such user")
-    return target
+    if target is not None and target.status != UserStatus.DELETED and target.role == Role.ADMIN:
+        raise Forbidden("an admin account cannot be banned")
+    raise NotFound("no such user")
 
 
 def ban(*, user_id: str, reason: str, now: datetime) -> dict:
-    target = _target_user(user_id)
-    if target.role == Role.ADMIN:
-        raise Forbidden("an admin account cannot be banned")
-    users.set_status(target, UserStatus.BANNED, now, ban_reason=reason)
+    if not users.set_live_status(user_id, UserStatus.BANNED, now, unless_role=Role.ADMIN,
+                                 ban_reason=reason):
+        _ban_refused(user_id)
     users.revoke_all_refresh_tokens(user_id)
     return {"id": user_id, "status": UserStatus.BANNED}
 
 
 def unban(*, user_id: str, now: datetime) -> dict:
     """Lifts a ban or a pro suspension; a pro's consecutive cancel count restarts at 0."""
-    target = _target_user(user_id)
-    users.set_status(target, UserStatus.ACTIVE, now, ban_reason=None,
-                     pro_consecutive_cancel_count=0)
+    if not users.set_live_status(user_id, UserStatus.ACTIVE, now, ban_reason=None,
+                                 pro_consecutive_cancel_count=0):
+        raise NotFound("no such user")
     return {"id": user_id, "status": UserStatus.ACTIVE}

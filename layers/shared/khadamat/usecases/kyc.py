@@ -9,13 +9,14 @@ daily purge-kyc-documents job retries whatever is still marked.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 from khadamat.adapters import storage
 from khadamat.dal import kyc as kyc_dal
 from khadamat.dal import users
 from khadamat.domain import kyc as rules
 from khadamat.domain.accounts import Role, UserStatus
-from khadamat.domain.errors import NotFound, Unprocessable
+from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.kyc import KycStatus
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
 from khadamat.observability import logger
@@ -83,24 +84,29 @@ def review_view(pro_id: str) -> dict:
 
 
 def approve(pro_id: str, now: datetime) -> dict:
-    pro = _pro(pro_id)
-    rules.check_can_review(rules.status_of(pro.kyc_status))
-    kyc_dal.approve(pro, to_storage(now))
-    return {**_summary(users.get_user(pro_id))}
+    """One conditional write that answers the written item; the pro is read only to say why
+    a refused approval was refused."""
+    pro = kyc_dal.approve(pro_id, to_storage(now))
+    if pro is None:
+        _explain_refused_review(pro_id)
+    return _summary(pro)
 
 
 def reject(pro_id: str, reason: str, now: datetime) -> dict:
     pro = _pro(pro_id)
     rules.check_can_review(rules.status_of(pro.kyc_status))
-    kyc_dal.reject(pro, reason, to_storage(now))
-    purged = _finish_pending_purge(pro_id)
-    return {**_summary(users.get_user(pro_id)), "documentsDeleted": purged}
+    marker = kyc_dal.reject(pro, reason, to_storage(now))  # pro now holds the written state
+    return {**_summary(pro), "documentsDeleted": purge_now(marker)}
 
 
-def forget_documents_of_deleted_account(pro_id: str, now: datetime) -> bool:
-    """DELETE /me of a pro: mark, then delete now; False leaves it to the daily job."""
-    kyc_dal.mark_account_deleted(pro_id, to_storage(now))
-    return _finish_pending_purge(pro_id)
+def _explain_refused_review(pro_id: str) -> NoReturn:
+    rules.check_can_review(rules.status_of(_pro(pro_id).kyc_status))
+    raise Conflict("the KYC status changed meanwhile", "INVALID_TRANSITION")
+
+
+def deleted_account_marker(pro_id: str, now: datetime) -> kyc_dal.KycPurgeItem:
+    """DELETE /me of a pro: the purge marker to save with the account's erasure; then purge_now."""
+    return kyc_dal.deleted_account_marker(pro_id, to_storage(now))
 
 
 # ---------------------------------------------------------------- purge
@@ -111,17 +117,20 @@ def _purge(marker: kyc_dal.KycPurgeItem) -> int:
     return deleted
 
 
-def _finish_pending_purge(pro_id: str) -> bool:
-    """True when nothing is left to purge for this pro; a failure stays marked for the job."""
-    marker = kyc_dal.get_purge(pro_id)
-    if marker is None:
-        return True
+def purge_now(marker: kyc_dal.KycPurgeItem) -> bool:
+    """Delete what a marker just written asks for; False leaves it to the daily job."""
     try:
         _purge(marker)
         return True
     except storage.StorageError:
-        logger.warning("KYC purge failed; the daily job will retry", extra={"proId": pro_id})
+        logger.warning("KYC purge failed; the daily job will retry", extra={"proId": marker.pro_id})
         return False
+
+
+def _finish_pending_purge(pro_id: str) -> bool:
+    """True when nothing is left to purge for this pro; a failure stays marked for the job."""
+    marker = kyc_dal.get_purge(pro_id)
+    return True if marker is None else purge_now(marker)
 
 
 def purge_pending() -> dict:

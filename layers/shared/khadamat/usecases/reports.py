@@ -9,7 +9,7 @@ from khadamat.dal import bookings as bookings_store
 from khadamat.dal import reports as dal
 from khadamat.dal import users
 from khadamat.domain import reports as rules
-from khadamat.domain.errors import NotFound, Unprocessable
+from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.reports import Priority, ReportStatus
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
 
@@ -59,9 +59,15 @@ def list_for_admin(status: str | None, priority: str | None, limit: int,
 
 def change_status(report_id: str, status: str, resolution_note: str | None,
                   now: datetime) -> dict:
-    report = dal.get(report_id)
+    """One conditional write answering the written report; reads only to explain a refusal."""
+    target = rules.parse_status(status)
+    sources = rules.sources_of(target)
+    report = (dal.change_status(report_id, target, sources, resolution_note, to_storage(now))
+              if sources else None)
     if report is None:
-        raise NotFound("no such report")
-    rules.check_transition(report.status, status)
-    dal.change_status(report, status, resolution_note, to_storage(now))
-    return view(dal.get(report_id))
+        current = dal.get(report_id)
+        if current is None:
+            raise NotFound("no such report")
+        rules.check_transition(current.status, target)
+        raise Conflict("the report changed meanwhile", "INVALID_TRANSITION")
+    return view(report)
