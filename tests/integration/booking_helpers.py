@@ -7,13 +7,30 @@ another area): `offers` lists category ids, the hours are every day 00:00-24:00.
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+
+import pytest
 
 from khadamat.dal.users import UserItem, user_key
+from khadamat.domain.timeutil import parse_timestamp
 
 PASSWORD = "motdepasse1"
 NOW = "2026-12-01T08:00:00+00:00"  # Casablanca is UTC+00 then
 SLOT = "2026-12-02T10:00:00+00:00"
+BASE = parse_timestamp(NOW)
 _numbers = itertools.count(10_000_001)
+
+
+def at(hours: float) -> str:
+    """A timestamp `hours` after NOW (the test clock's start)."""
+    return (BASE + timedelta(hours=hours)).isoformat()
+
+
+@pytest.fixture
+def world(api):
+    """A client and a pro (plomberie, every hour), the clock at NOW."""
+    set_clock(api)
+    return {"client": signup_and_login(api, "CLIENT"), "pro": make_pro(api)}
 ALL_WEEK = [{"dayOfWeek": day, "startMin": 0, "endMin": 1440} for day in range(7)]
 
 

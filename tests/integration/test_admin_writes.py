@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import boto3
 import pytest
 
 from khadamat import security
@@ -22,22 +21,11 @@ from khadamat.dal import users
 from khadamat.domain.kyc import DOCUMENT_TYPES, SUBMITTABLE_FROM
 from khadamat.domain.timeutil import from_storage, to_local_iso
 from khadamat.usecases.reports import view as report_view
+from tests.integration.s3_fixtures import fresh_s3_client, s3  # noqa: F401  (fixtures)
 
 BUCKET = "kycbucket-local"
 SUBMITTED_AT = "2026-11-20T09:00:00.000000Z"
 LATER = "2026-11-21T10:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def fresh_s3_client():
-    storage.reset_client()  # the cached client must be created inside this test's mock
-    yield
-    storage.reset_client()
-
-
-@pytest.fixture
-def s3(aws):
-    return boto3.client("s3", region_name="eu-west-3")
 
 
 def make_user(role: str, status: str = "ACTIVE", **extra) -> users.UserItem:

@@ -7,25 +7,10 @@ the hour's slot lock. These tests pin that the answers stay those of a fresh rea
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pytest
-
 from khadamat.domain.timeutil import parse_timestamp
-from tests.integration.booking_helpers import (NOW, SLOT, act, book, code, make_admin, make_pro,
+from tests.integration.booking_helpers import (BASE, SLOT, act, at, world,  # noqa: F401 (fixture)
+                                               book, code, make_admin, make_pro,
                                                set_clock, signup_and_login)
-
-BASE = parse_timestamp(NOW)
-
-
-def at(hours: float) -> str:
-    return (BASE + timedelta(hours=hours)).isoformat()
-
-
-@pytest.fixture
-def world(api):
-    set_clock(api)
-    return {"client": signup_and_login(api, "CLIENT"), "pro": make_pro(api)}
 
 
 def fresh(api, who, booking_id) -> dict:

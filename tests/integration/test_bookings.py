@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from khadamat.dal.availability import new_lock
 from khadamat.dal.bookings import BookingItem, booking_pk
 from khadamat.domain.timeutil import parse_timestamp
-from tests.integration.booking_helpers import (NOW, SLOT, act, book, code, make_admin, make_pro,
+from tests.integration.booking_helpers import (BASE, SLOT, act, at, world,  # noqa: F401 (fixture)
+                                               book, code, make_admin, make_pro,
                                                set_clock, set_pro_offer, signup_and_login,
                                                table_items, user_item)
-
-BASE = parse_timestamp(NOW)
-
-
-def at(hours: float) -> str:
-    """A timestamp `hours` after NOW (the test clock's start)."""
-    return (BASE + timedelta(hours=hours)).isoformat()
-
-
-@pytest.fixture
-def world(api):
-    set_clock(api)
-    return {"client": signup_and_login(api, "CLIENT"), "pro": make_pro(api)}
 
 
 def created(api, client, pro, slot=SLOT, **kw) -> dict:

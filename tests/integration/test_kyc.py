@@ -6,27 +6,15 @@ tests/e2e/test_kyc_flow.py posts real multipart uploads to the presigned URLs.
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 from khadamat.adapters import storage
 from khadamat.dal import kyc as kyc_dal
 from khadamat.domain.kyc import DOCUMENT_TYPES
+from tests.integration.s3_fixtures import fresh_s3_client, s3  # noqa: F401  (fixtures)
 
 PASSWORD = "motdepasse1"
 BUCKET = "kycbucket-local"
-
-
-@pytest.fixture(autouse=True)
-def fresh_s3_client():
-    storage.reset_client()  # the cached client must be created inside this test's mock
-    yield
-    storage.reset_client()
-
-
-@pytest.fixture
-def s3(aws):
-    return boto3.client("s3", region_name="eu-west-3")
 
 
 def account(api, n: int, role="PRO") -> tuple[str, str]:
