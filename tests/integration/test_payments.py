@@ -326,22 +326,28 @@ def test_payment_failed_keeps_premium_to_the_paid_period_end_only(api, pro):
     assert view["currentPeriodEnd"] == "2030-02-15T10:00:00+00:00"
 
 
+def deliver_with_duplicate_in_between(api, monkeypatch, store_write: str, event: dict):
+    """Posts `event`; a duplicate delivery runs whole between the first one's reads and its
+    `store.<store_write>`. Returns the first reply and the duplicate's outcome."""
+    original = getattr(store, store_write)
+    outcomes = []
+
+    def duplicate_arrives_in_between(**kwargs):
+        monkeypatch.setattr(store, store_write, original)
+        outcomes.append(signed_post(api, event).body["outcome"])
+        original(**kwargs)
+
+    monkeypatch.setattr(store, store_write, duplicate_arrives_in_between)
+    return signed_post(api, event), outcomes
+
+
 def test_concurrent_duplicate_boost_delivery_applies_once(api, pro, monkeypatch):
     # Given a boost checkout session paid on Stripe
     pro_id, token = pro
     started = api.post("/pro/boosts/checkout", {"categoryId": "plomberie"}, token=token).body
     event = stripe_adapter.LocalStripe(parse_timestamp(T0)).completion_events(started["sessionId"])[0]
-    original = store.apply_boost_purchase
-    outcomes = []
-
-    def duplicate_arrives_in_between(**kwargs):
-        # When a duplicate delivery runs completely between the first one's read and its write
-        monkeypatch.setattr(store, "apply_boost_purchase", original)
-        outcomes.append(signed_post(api, event).body["outcome"])
-        original(**kwargs)
-
-    monkeypatch.setattr(store, "apply_boost_purchase", duplicate_arrives_in_between)
-    first = signed_post(api, event)
+    # When a duplicate delivery runs completely between the first one's read and its write
+    first, outcomes = deliver_with_duplicate_in_between(api, monkeypatch, "apply_boost_purchase", event)
     # Then exactly one delivery applied the Boost and both answered 200
     assert first.status == 200
     assert sorted([first.body["outcome"], *outcomes]) == ["applied", "duplicate"]
@@ -361,16 +367,7 @@ def test_concurrent_duplicate_invoice_delivery_applies_once(api, pro, monkeypatc
     # Given an invoice.paid delivered twice, the second running between the first's read and write
     pro_id, _ = pro
     event = invoice_paid("evt_dup", pro_id, "sub_5", epoch(T0), epoch("2030-02-15T10:00:00Z"))
-    original = store.apply_subscription_change
-    outcomes = []
-
-    def duplicate_arrives_in_between(**kwargs):
-        monkeypatch.setattr(store, "apply_subscription_change", original)
-        outcomes.append(signed_post(api, event).body["outcome"])
-        original(**kwargs)
-
-    monkeypatch.setattr(store, "apply_subscription_change", duplicate_arrives_in_between)
-    first = signed_post(api, event)
+    first, outcomes = deliver_with_duplicate_in_between(api, monkeypatch, "apply_subscription_change", event)
     # Then one applied, the other is a no-op, and the subscription moved exactly once
     assert first.status == 200
     assert sorted([first.body["outcome"], *outcomes]) == ["applied", "duplicate"]
