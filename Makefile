@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
 
-.PHONY: run test unit integration e2e infra-test lint invoke events aws bench openapi fuzz clean
+.PHONY: run test unit integration e2e infra-test lint invoke events aws bench bench-imports openapi fuzz clean
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -52,6 +52,9 @@ fuzz: $(STAMP)                  ## schemathesis over every operation of the loca
 
 bench: $(STAMP)                 ## measure cold starts, DynamoDB round trips, latency, scale: docs/benchmarks.md
 	$(PY) -m infra.bench
+
+bench-imports: $(STAMP)         ## CI: every handler imports as in AWS (layer packages only); cold starts printed
+	$(PY) -m infra.bench.cold_start --runs $${BENCH_IMPORT_RUNS:-1}
 
 invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/HealthFunction.json]
 	@test -n "$(FN)" || (echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2)

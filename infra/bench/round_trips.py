@@ -68,11 +68,10 @@ def _caller(rule) -> str:
 
 
 def measure(template: Template) -> list[dict]:
-    from moto import mock_aws
-
     from infra.local.gateway import Gateway
-    from infra.local.resources import create_resources
-    from tests.integration.test_authorization_matrix import ACCESS, World, request_of
+    from infra.local.resources import in_process_aws
+    from tests.integration.test_authorization_matrix import (ACCESS, World, hashing_each_password_once,
+                                                             request_of)
 
     rows = []
     routes = sorted(r.route_key for r in template.routes if r.path != "$default")
@@ -81,8 +80,7 @@ def measure(template: Template) -> list[dict]:
         if rule is None:
             rows.append({"route": route_key, "requests": None, "note": "no matrix entry"})
             continue
-        with mock_aws():
-            create_resources(None, template)
+        with in_process_aws(template), hashing_each_password_once():
             gateway = Gateway(template)
             world = World(_InProcess(gateway))
             caller = _caller(rule)

@@ -127,14 +127,11 @@ def _plain(model) -> dict:
 
 
 def measure(template: Template) -> list[dict]:
-    from moto import mock_aws
-
-    from infra.local.resources import create_resources
+    from infra.local.resources import in_process_aws
 
     results = []
     for check in (check_expiry, check_discovery):
-        with mock_aws():
-            create_resources(None, template)
+        with in_process_aws(template):
             results.append(check(template))
     return results
 

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from infra.local import moto_transactions
 from infra.local.s3_post_policy import S3PostPolicyMiddleware
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -118,6 +119,7 @@ def _exit_when_parent_dies(parent_pid: int) -> None:
 def serve(host: str, port: int, parent_pid: int | None) -> None:
     from werkzeug.serving import make_server
 
+    moto_transactions.install()
     server = make_server(host, port, build_wsgi_app(), threaded=True,
                          request_handler=_quiet_handler_class())
     real_port = server.server_address[1]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.lambda_runtime import apply_environment, invoke, scheduled_event
-from infra.local.resources import create_resources
+from infra.local.resources import in_process_aws
 from infra.local.run import run_seed
 from infra.local.template import Template
 
@@ -36,10 +36,7 @@ def invoke_with_embedded_aws(template: Template, logical_id: str, event: Any) ->
     apply_environment(template, endpoint)
     if endpoint:
         return invoke(template.function(logical_id), event)
-    from moto import mock_aws
-
-    with mock_aws():
-        create_resources(None, template)
+    with in_process_aws(template):
         run_seed("none")
         return invoke(template.function(logical_id), event)
 

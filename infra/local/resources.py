@@ -2,13 +2,17 @@
 
 One source of truth for the schema: the local stack (moto server), `invoke`
 (in-process moto) and tests under `moto.mock_aws` all call `create_resources`.
-Idempotent: an existing table or bucket is left as it is.
+Idempotent: an existing table or bucket is left as it is. `in_process_aws` is moto in the
+caller's own process with those resources: tests, `make invoke`, the benchmarks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from infra.local import moto_transactions
 from infra.local.template import REGION, Template, physical_name
 
 _GSI_KEYS = ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput", "OnDemandThroughput")
@@ -139,3 +143,14 @@ def _bucket_exists(s3: Any, bucket_name: str) -> bool:
         if error.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
             return False
         raise
+
+
+@contextmanager
+def in_process_aws(template: Template) -> Iterator[None]:
+    """moto in this process (``mock_aws``) holding the template's tables and buckets."""
+    from moto import mock_aws
+
+    moto_transactions.install()
+    with mock_aws():
+        create_resources(None, template)
+        yield

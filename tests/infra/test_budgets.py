@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.bench import round_trips, scale
+from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
 
 
@@ -23,12 +24,7 @@ def test_every_route_makes_at_most_its_budget_of_dynamodb_requests():
 @pytest.mark.parametrize("check", [scale.check_expiry, scale.check_discovery],
                          ids=["expiry", "discovery"])
 def test_reads_scale_with_what_is_due_or_shown_not_with_the_table(check):
-    from moto import mock_aws
-
-    from infra.local.resources import create_resources
-
-    with mock_aws():
-        create_resources(None, TEMPLATE)
+    with in_process_aws(TEMPLATE):
         result = check(TEMPLATE)
     if "skipped" in result:
         pytest.skip(result["skipped"])

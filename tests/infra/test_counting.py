@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from moto import mock_aws
 
 from infra.bench.counting import counting
-from infra.local.resources import create_resources
+from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
 
 
@@ -16,8 +15,7 @@ def test_refused_conditional_writes_are_counted_like_any_request():
     from khadamat.dal import users
 
     now = datetime.now(UTC)
-    with mock_aws():
-        create_resources(None, TEMPLATE)
+    with in_process_aws(TEMPLATE):
         devices.register_device("first", "token-0001", "IOS", now)
         # When a second user registers the token: the first transaction is refused (another
         # owner), a second one hands the token over

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
 from infra.local.gateway import Gateway, build_http_event
-from infra.local.resources import create_resources
+from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
 
 
@@ -57,8 +56,7 @@ class Api:
 
 @pytest.fixture
 def aws():
-    with mock_aws():
-        create_resources(None, TEMPLATE)
+    with in_process_aws(TEMPLATE):
         yield
 
 

@@ -35,14 +35,16 @@ call itself (infra/bench/round_trips.py makes the same call).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import count
 from typing import Any, Callable
+from unittest.mock import patch
 
 import pytest
 
-from khadamat import clock, security
+from khadamat import clock, passwords
 from khadamat.domain.accounts import Role, UserStatus
 from khadamat.security import issue_access_token
 from khadamat.usecases.accounts import create_account
@@ -453,12 +455,19 @@ def _call(api, world: World, route_key: str, rule: Access, caller: str):
     return api.call(method, url, body, token=world.tokens.get(caller), headers=headers)
 
 
-@pytest.fixture(autouse=True)
-def hash_each_password_once(monkeypatch):
+@contextmanager
+def hashing_each_password_once():
     """The matrix makes many accounts with one password: Argon2 it once, not per account."""
-    real, hashes = security.hash_password, {}
-    monkeypatch.setattr(security, "hash_password",
-                        lambda password: hashes.get(password) or hashes.setdefault(password, real(password)))
+    real, hashes = passwords.hash_password, {}
+    with patch.object(passwords, "hash_password",
+                      lambda password: hashes.get(password) or hashes.setdefault(password, real(password))):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def hash_each_password_once():
+    with hashing_each_password_once():
+        yield
 
 
 def test_every_template_route_has_an_access_rule():

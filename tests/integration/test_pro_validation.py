@@ -7,9 +7,8 @@ Nothing here changes state, so the module shares one embedded AWS and one signed
 from __future__ import annotations
 
 import pytest
-from moto import mock_aws
 
-from infra.local.resources import create_resources
+from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
 from tests.integration.conftest import Api
 from tests.integration.pro_helpers import MONDAY_8AM, set_clock, signup_and_login
@@ -22,8 +21,7 @@ def put_services(api, token, *services):
 @pytest.fixture(scope="module")
 def shared():
     """One pro for the tests that only get 422s (nothing changes): saves a signup per case."""
-    with mock_aws():
-        create_resources(None, TEMPLATE)
+    with in_process_aws(TEMPLATE):
         api = Api()
         set_clock(api, MONDAY_8AM)
         yield api, signup_and_login(api, 1)[1]

@@ -1,49 +1,18 @@
-"""Passwords (Argon2id), access tokens (JWT HS256, 15 min) and opaque refresh tokens."""
+"""Access tokens (JWT HS256, 15 min) and opaque refresh tokens; passwords are in passwords.py."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime
-from functools import cache
 
 import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from khadamat import config
 from khadamat.domain.accounts import ACCESS_TOKEN_TTL
 from khadamat.domain.errors import Unauthorized
 
 _ISSUER = "khadamat"
-
-
-@cache
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-@cache
-def _dummy_hash() -> str:
-    return _hasher().hash(secrets.token_hex(16))
-
-
-def burn_password_check(password: str) -> None:
-    """Verify against a throwaway hash when the login is unknown: timing reveals no account."""
-    verify_password(_dummy_hash(), password)
 
 
 def issue_access_token(user_id: str, role: str, now: datetime) -> str:

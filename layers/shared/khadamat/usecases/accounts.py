@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import NoReturn
 
-from khadamat import security
+from khadamat import passwords, security
 from khadamat.dal import users
 from khadamat.domain import accounts as rules
 from khadamat.domain.accounts import Role, UserStatus
@@ -40,7 +40,7 @@ def create_account(*, phone: str, email: str, password: str, first_name: str, la
     user = users.UserItem(
         *users.user_key(user_id := str(uuid.uuid4())), user_id=user_id, role=role,
         status=UserStatus.ACTIVE, phone=e164, email=rules.normalize_email(email),
-        password_hash=security.hash_password(password), first_name=first_name,
+        password_hash=passwords.hash_password(password), first_name=first_name,
         last_name=last_name, city_id=city_id if role == Role.PRO else None,
         whatsapp=rules.normalize_moroccan_mobile(whatsapp, "whatsapp") if whatsapp else None,
         kyc_status="NOT_SUBMITTED" if role == Role.PRO else None, created_at=to_storage(now))
@@ -83,9 +83,9 @@ def login(*, login: str, password: str, now: datetime) -> dict:
 def _user_with_password(user_id: str | None, password: str) -> users.UserItem | None:
     user = users.get_user(user_id) if user_id else None
     if user is None or user.status == UserStatus.DELETED:
-        security.burn_password_check(password)
+        passwords.burn_password_check(password)
         return None
-    return user if security.verify_password(user.password_hash, password) else None
+    return user if passwords.verify_password(user.password_hash, password) else None
 
 
 def _session_for(user: users.UserItem, now: datetime) -> dict:
