@@ -7,7 +7,7 @@ from infra.local.lambda_runtime import invoke
 from infra.local.stream_pump import FOLLOW_UPS, StreamPump, stream_event
 from khadamat.dal.tasks import TaskItem, pending_tasks
 from tests.conftest import TEMPLATE
-from tests.integration.booking_helpers import act, signup_and_login, world  # noqa: F401 (fixture)
+from tests.integration.booking_helpers import act, at, set_clock, signup_and_login, world  # noqa: F401 (fixture)
 from tests.integration.test_bookings import created, status_of
 
 
@@ -45,3 +45,19 @@ def test_the_local_pump_runs_a_pending_follow_up_through_the_handler(api, world)
     assert pump.pump_once() == 0
     # Then the task ran once and the overlapping request is declined
     assert status_of(api, rival_client, rival["id"]) == "DECLINED" and pump.attempts == {}
+
+
+def test_the_retry_job_runs_every_stuck_task_even_when_one_fails(api, world):
+    # Given a confirm's follow-up the stream did not run, and an older task that always fails
+    rival_client, rival = confirmed_with_a_rival(api, world)
+    [good] = pending_tasks()
+    TaskItem("TASK#bad", "NO_SUCH_KIND", task_id="bad", kind="NO_SUCH_KIND", pro_id="p", hours=[],
+             confirmed_booking_id="b", created_at="2026-11-30T08:00:00.000000Z",
+             GSI3PK="TASK_PENDING", GSI3SK="2026-11-30T08:00:00.000000Z#bad").save()
+    # When the job runs two minutes later
+    set_clock(api, at(0.04), rival_client)
+    summary = api.post("/_dev/jobs/retry-follow-ups").body["summary"]
+    # Then the good task ran and the bad one stays pending for an operator
+    assert summary == {"ran": 1, "failed": 1}
+    assert status_of(api, rival_client, rival["id"]) == "DECLINED"
+    assert [task.task_id for task in pending_tasks()] == ["bad"] and good.task_id != "bad"

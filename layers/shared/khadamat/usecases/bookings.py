@@ -24,6 +24,7 @@ from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
                                        count_in_window, is_in_cooldown, pro_should_be_suspended)
 from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
+from khadamat.observability import logger
 
 MAX_ATTEMPTS = 5
 NOT_READ = object()  # `booking=` default: the use case reads the booking itself
@@ -320,7 +321,8 @@ def retry_stuck_follow_ups(now: datetime) -> dict:
         try:
             run_follow_up(task, now)
             summary["ran"] += 1
-        except FollowUpIncomplete:
+        except Exception:  # noqa: BLE001 - one failing task never holds back the others
+            logger.exception("follow-up task failed", extra={"taskId": task.task_id})
             summary["failed"] += 1
     return summary
 
