@@ -16,7 +16,7 @@ import threading
 from infra.local.aws import EmbeddedAws
 from infra.local.gateway import make_server
 from infra.local.lambda_runtime import apply_environment
-from infra.local.outbox_pump import OutboxPump
+from infra.local.stream_pump import StreamPump
 from infra.local.resources import create_resources
 from infra.local.template import Template
 
@@ -56,8 +56,8 @@ def main() -> None:
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
         create_resources(None, template)
-        pump = OutboxPump(template)
-        pump.start()  # delivers outbox messages, as the table's stream does in AWS
+        pump = StreamPump(template)
+        pump.start()  # runs follow-up tasks and delivers messages, as the table's stream does in AWS
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
         server = make_server(template, int(os.environ.get("PORT", "3000")))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()

@@ -19,6 +19,7 @@ import requests
 
 from infra.local.aws import EmbeddedAws
 from tests.e2e.conftest import REPO_ROOT, _pump_lines, _stop, _wait_for_url
+from tests.e2e.invariants import Store
 
 PASSWORD = "motdepasse1"
 ALL_WEEK = [{"dayOfWeek": day, "startMin": 0, "endMin": 1440} for day in range(7)]
@@ -58,6 +59,10 @@ class Stack:
                                UpdateExpression="SET services = :s, weekly_hours = :w",
                                ExpressionAttributeValues={":s": services, ":w": ALL_WEEK})
         return pro
+
+    def wait_for_follow_ups(self) -> None:
+        """Until the stream pump has run the confirms' follow-up tasks (they decline SLOT_TAKEN)."""
+        assert Store(self.endpoint).wait_for_follow_ups(), "follow-up tasks still pending"
 
     def items(self, pk: str, sk_prefix: str) -> list[dict]:
         from boto3.dynamodb.conditions import Key

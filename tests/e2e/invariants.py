@@ -13,6 +13,9 @@ full read: the truth must not depend on the indexes the code under test writes).
 - reviews: each ``BOOKING#<id>/REVIEW`` belongs to a COMPLETED booking, by its client, about
   its pro, rating 1–5; each pro's ``rating_count``/``rating_sum`` equal the count/sum of the
   reviews about them;
+- follow-ups (after the stream pump drained, ``Store.wait_for_follow_ups``): no confirm's
+  follow-up task left pending, and no PENDING booking in an hour a CONFIRMED booking of its pro
+  holds (the task declined or expired them);
 - payments: each pro's ``premium_until`` is the latest Premium end of their subscriptions
   (none without one), a paid subscription implies ``EVER_SUBSCRIBED``, each pro's ``boosts``
   has one entry per COMPLETED Boost checkout session, an ENDED subscription has ``ended_at``.
@@ -29,6 +32,7 @@ none renamed with ``attr_name``.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -58,6 +62,9 @@ SESSION = {"pro": "pro_id", "kind": "kind", "status": "status"}
 PRO_PAYMENT = {"premium_until": "premium_until", "boosts": "boosts"}
 SEEDED_EMAIL_DOMAIN = "@khadamat.local"
 DURATION_HOURS = {"H1": 1, "H2": 2, "H3": 3, "H4": 4, "H8": 8}
+# khadamat.dal.tasks: a follow-up task (TASK#<id>) is in the sparse GSI3 under TASK_PENDING until done
+TASK_PENDING = {"index": "GSI3", "key": "GSI3PK", "value": "TASK_PENDING"}
+FOLLOW_UP_DEADLINE_S = 30
 
 
 class Store:
@@ -71,6 +78,18 @@ class Store:
         found = self.client.get_item(TableName=self.table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
                                      ConsistentRead=True).get("Item")
         return {k: decode(v) for k, v in found.items()} if found else None
+
+    def wait_for_follow_ups(self, seconds: float = FOLLOW_UP_DEADLINE_S) -> bool:
+        """Polls until the stream pump has run every follow-up task (bounded); False on timeout."""
+        deadline = time.monotonic() + seconds
+        while self.client.query(TableName=self.table, IndexName=TASK_PENDING["index"], Limit=1,
+                                KeyConditionExpression="#k = :v",
+                                ExpressionAttributeNames={"#k": TASK_PENDING["key"]},
+                                ExpressionAttributeValues={":v": {"S": TASK_PENDING["value"]}})["Items"]:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
     def items(self) -> list[dict]:
         decode = TypeDeserializer().deserialize
@@ -92,7 +111,7 @@ def held_hours(booking: dict) -> list[datetime]:
 
 def violations(items: list[dict]) -> list[str]:
     return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items),
-            *review_violations(items), *payment_violations(items)]
+            *follow_up_violations(items), *review_violations(items), *payment_violations(items)]
 
 
 def _uniqueness_violations(items: list[dict]) -> list[str]:
@@ -136,6 +155,18 @@ def _lock_violations(items: list[dict]) -> list[str]:
                       if b.get(BOOKING["status"]) == "CONFIRMED" for hour in held_hours(b))
     problems += [f"pro {pro} hour {hour:%Y-%m-%dT%H:%MZ} held by {n} CONFIRMED bookings"
                  for (pro, hour), n in holders.items() if n > 1]
+    return problems
+
+
+def follow_up_violations(items: list[dict]) -> list[str]:
+    problems = [f"follow-up task {i['PK']} still pending" for i in items
+                if i["PK"].startswith("TASK#") and i.get(TASK_PENDING["key"]) == TASK_PENDING["value"]]
+    bookings = _bookings(items).values()
+    held = {(b.get(BOOKING["pro"]), hour) for b in bookings
+            if b.get(BOOKING["status"]) == "CONFIRMED" for hour in held_hours(b)}
+    problems += [f"PENDING booking {b['PK']} in an hour its pro's CONFIRMED booking holds"
+                 for b in bookings if b.get(BOOKING["status"]) == "PENDING"
+                 and (b.get(BOOKING["pro"]), _parse(b[BOOKING["slot"]])) in held]
     return problems
 
 
@@ -252,5 +283,6 @@ def race(calls: list) -> list:
 
 
 def assert_store_consistent(store) -> None:
+    assert store.wait_for_follow_ups(), "follow-up tasks still pending: is the stream pump running?"
     problems = violations(store.items())
     assert not problems, "\n".join(problems)

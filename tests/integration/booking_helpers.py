@@ -128,3 +128,18 @@ def table_items(prefix: str) -> list[dict]:
 
 def user_item(user_id: str):
     return UserItem.get(*user_key(user_id))
+
+
+def run_follow_ups(tasks: list | None = None) -> tuple[list, dict]:
+    """What the table's stream does just after a confirm (there is no stream reader in-process):
+    the pending follow-up tasks (or ``tasks``) through the real BookingFollowUpsFunction.
+    Returns the tasks run and the handler's answer."""
+    from infra.local.lambda_runtime import invoke
+    from infra.local.stream_pump import stream_event
+    from khadamat.dal.tasks import pending_tasks
+    from tests.conftest import TEMPLATE
+
+    tasks = pending_tasks() if tasks is None else tasks
+    if not tasks:
+        return [], {}
+    return tasks, invoke(TEMPLATE.function("BookingFollowUpsFunction"), stream_event(tasks)) or {}

@@ -9,8 +9,9 @@ import pytest
 from khadamat.dal.availability import new_lock
 from khadamat.dal.bookings import BookingItem, booking_pk
 from khadamat.domain.timeutil import parse_timestamp
+from khadamat.dal.tasks import pending_tasks
 from tests.integration.booking_helpers import (BASE, SLOT, act, at, world,  # noqa: F401 (fixture)
-                                               book, code, make_admin, make_pro,
+                                               book, code, make_admin, make_pro, run_follow_ups,
                                                set_clock, set_pro_offer, signup_and_login,
                                                table_items, user_item)
 
@@ -237,15 +238,71 @@ def test_confirm_cancels_the_clients_other_pendings_and_declines_the_pros_overla
     sibling_events = api.get(f"/bookings/{sibling['id']}/events", token=client.token).body["items"]
     assert (sibling_events[-1]["type"], sibling_events[-1]["actorRole"], sibling_events[-1]["actorUserId"]) == (
         "CANCELLED", None, None)
-    # and the pro's overlapping request of another client is declined SLOT_TAKEN
+    # and the pro's overlapping request of another client waits for the confirm's follow-up task
+    assert status_of(api, rival_client, rival["id"]) == "PENDING"
+    [task] = pending_tasks()
+    assert (task.kind, task.pro_id, task.confirmed_booking_id) == ("DECLINE_OVERLAPPING", pro.id, mine["id"])
+    assert [parse_timestamp(h) for h in task.hours] == [parse_timestamp(SLOT), parse_timestamp(at(27))]
+    # When the stream runs it: the rival is declined SLOT_TAKEN by the system, and hears of it
+    _ran, answer = run_follow_ups()
+    assert answer == {"batchItemFailures": []} and pending_tasks() == []
     seen = api.get(f"/bookings/{rival['id']}", token=rival_client.token).body
     assert (seen["status"], seen["cancelReason"]) == ("DECLINED", "SLOT_TAKEN")
+    rival_events = api.get(f"/bookings/{rival['id']}/events", token=rival_client.token).body["items"]
+    assert [(e["type"], e["actorRole"], e["metadata"]) for e in rival_events][-1] == (
+        "DECLINED", None, {"cancelReason": "SLOT_TAKEN"})
     # the group counter is free again: 3 new requests fit
     for hour in (70, 71, 72):
         assert book(api, client, pro_b, slot=at(hour)).status == 201
     kinds = {(m["type"], m["recipient_id"]) for m in outbox()}
     assert ("BOOKING_CANCELLED_AUTO_FIRST_CONFIRMED", pro_b.id) in kinds
     assert ("BOOKING_DECLINED", rival_client.id) in kinds
+
+
+def test_running_a_confirms_follow_up_again_changes_nothing(api, world):
+    # Given a confirm whose follow-up already declined the overlapping request
+    client, pro = world["client"], world["pro"]
+    rival_client = signup_and_login(api, "CLIENT")
+    mine, rival = created(api, client, pro), created(api, rival_client, pro)
+    assert act(api, pro, mine["id"], "confirm").status == 200
+    tasks, _answer = run_follow_ups()
+    before = sorted(str(item) for item in table_items("BOOKING#") + outbox())
+    # When the stream delivers the same task again (a retry, or the job at the same time)
+    _ran, answer = run_follow_ups(tasks)
+    # Then it succeeds and nothing changed: no second event, message or status change
+    assert answer == {"batchItemFailures": []}
+    assert sorted(str(item) for item in table_items("BOOKING#") + outbox()) == before
+
+
+def test_an_overlapping_request_expired_by_the_time_the_follow_up_runs_is_expired_not_declined(api, world):
+    # Given a confirm, and an overlapping request whose expiry (12 h after creation) passes
+    # before the follow-up runs
+    client, pro = world["client"], world["pro"]
+    rival_client = signup_and_login(api, "CLIENT")
+    mine, rival = created(api, client, pro), created(api, rival_client, pro)
+    assert act(api, pro, mine["id"], "confirm").status == 200
+    set_clock(api, at(12.5), rival_client)
+    # When the follow-up runs
+    run_follow_ups()
+    # Then the request is EXPIRED by the system, with its EXPIRED message to the client
+    seen = api.get(f"/bookings/{rival['id']}", token=rival_client.token).body
+    assert (seen["status"], seen["cancelReason"]) == ("EXPIRED", None)
+    assert [m["type"] for m in outbox() if m["recipient_id"] == rival_client.id] == ["BOOKING_EXPIRED"]
+
+
+def test_the_retry_job_runs_only_follow_ups_pending_for_over_a_minute(api, world):
+    # Given a confirm whose follow-up the stream did not run
+    client, pro = world["client"], world["pro"]
+    rival_client = signup_and_login(api, "CLIENT")
+    mine, rival = created(api, client, pro), created(api, rival_client, pro)
+    assert act(api, pro, mine["id"], "confirm").status == 200
+    # When the job runs within the minute, nothing is taken from the stream
+    assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 0, "failed": 0}
+    # Then a minute later it runs the task, once
+    set_clock(api, at(0.02), rival_client)
+    assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 1, "failed": 0}
+    assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 0, "failed": 0}
+    assert status_of(api, rival_client, rival["id"]) == "DECLINED" and pending_tasks() == []
 
 
 def test_confirm_rules(api, world):

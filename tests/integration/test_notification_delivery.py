@@ -17,7 +17,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from infra.local.lambda_runtime import invoke
-from infra.local.outbox_pump import OutboxPump, stream_event
+from infra.local.stream_pump import StreamPump, stream_event
 from khadamat import security
 from khadamat.adapters import whatsapp
 from khadamat.dal import dev, notifications as store, users
@@ -237,10 +237,10 @@ def test_local_pump_delivers_pending_messages_through_the_handler(aws):
     client = make_user(role="CLIENT")
     outbox(client, channels=("WHATSAPP", "INBOX"))
     # When the local pump runs one round
-    assert OutboxPump(TEMPLATE).pump_once() == 1
+    assert StreamPump(TEMPLATE).pump_once() == 1
     # Then it was delivered and nothing is left to pump
     assert len(sent("WHATSAPP")) == 1
-    assert OutboxPump(TEMPLATE).pump_once() == 0
+    assert StreamPump(TEMPLATE).pump_once() == 0
 
 
 # ---------------------------------------------------------------- inbox endpoints
@@ -386,7 +386,7 @@ def test_local_pump_backs_off_a_failing_message_without_blocking_new_ones(aws, t
     twilio_http.statuses = [503]
     pro = make_user()
     failing = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
-    pump = OutboxPump(TEMPLATE, backoff_s=3600)
+    pump = StreamPump(TEMPLATE, backoff_s=3600)
     assert pump.pump_once() == 1
     # When a new message arrives while the first one waits for its backoff
     fresh = outbox(pro, channels=("WHATSAPP",))

@@ -9,6 +9,7 @@ EMAIL = {"PK": "EMAIL#a@example.ma", "SK": "UNIQUE", "user_id": "u1"}
 
 
 EXPIRES_AT = "2026-11-30T22:00:00.000000Z"
+NOON = "2026-12-01T12:00:00.000000Z"
 
 
 def booking(booking_id, status, slot="2026-12-01T10:00:00.000000Z", duration="H1"):
@@ -31,8 +32,9 @@ def pending_group(*booking_ids, version=1):
 
 
 def test_a_consistent_store_has_no_violation():
-    items = [USER, PHONE, EMAIL, booking("b1", "CONFIRMED", duration="H2"), lock("b1"),
-             lock("b1", "2026-12-01T11:00:00.000000Z"), booking("b2", "PENDING"),
+    # (the PENDING b2 is at 10:00, outside b1's hours: the follow-up would have declined it)
+    items = [USER, PHONE, EMAIL, booking("b1", "CONFIRMED", slot=NOON, duration="H2"), lock("b1", NOON),
+             lock("b1", "2026-12-01T13:00:00.000000Z"), booking("b2", "PENDING"),
              booking("b3", "CANCELLED_BY_CLIENT"), pending_group("b2", version=3)]
     assert violations(items) == []
     # a group emptied by its last transition keeps only its version
@@ -98,3 +100,14 @@ def test_one_boost_per_completed_boost_checkout():
     assert payment_violations([{**PRO, "boosts": [boost]}, session]) == []
     assert payment_violations([{**PRO, "boosts": [boost, boost]}, session])  # applied twice
     assert payment_violations([{**PRO, "boosts": [boost]}, {**session, "status": "OPEN"}])
+
+
+def test_follow_up_invariants_flag_a_pending_task_and_a_pending_request_in_a_held_hour():
+    from tests.e2e.invariants import follow_up_violations
+
+    task = {"PK": "TASK#t1", "SK": "DECLINE_OVERLAPPING", "GSI3PK": "TASK_PENDING"}
+    confirmed = booking("b1", "CONFIRMED", duration="H2")
+    later = booking("b2", "PENDING", slot="2026-12-01T11:00:00.000000Z")
+    assert follow_up_violations([confirmed, {**later, "status": "DECLINED"}, {**task, "GSI3PK": None}]) == []
+    assert follow_up_violations([task])
+    assert follow_up_violations([confirmed, later])

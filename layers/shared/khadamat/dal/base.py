@@ -8,6 +8,7 @@ in-process mock intercepts them in tests.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -15,6 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from khadamat import config
+from khadamat.domain.timeutil import to_storage
 
 
 class _Meta:
@@ -108,6 +110,14 @@ def get_items(keys: list[tuple[type[BaseItem], str, str]]) -> list[BaseItem | No
         pending = reply.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
     return [model.from_raw_data(found[(pk, sk)]) if (pk, sk) in found else None
             for model, pk, sk in keys]
+
+
+def oldest_in(index: GlobalSecondaryIndex, hash_key: str, range_key, created_before: datetime | None,
+              limit: int, newest_first: bool = False) -> list:
+    """A sparse "pending" partition (range key ``<createdAt>#<id>``), oldest first unless asked;
+    ``created_before``: only items created before then. A Query, never a scan."""
+    condition = range_key < to_storage(created_before) if created_before else None
+    return list(index.query(hash_key, condition, limit=limit, scan_index_forward=not newest_first))
 
 
 def cancellation_codes(error) -> list[str | None]:

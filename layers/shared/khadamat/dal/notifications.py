@@ -22,7 +22,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI1, BaseItem, connection
+from khadamat.dal.base import GSI1, BaseItem, connection, oldest_in
 from khadamat.dal.outbox import PENDING_PK, OutboxItem
 from khadamat.domain.errors import Unprocessable
 from khadamat.domain.timeutil import to_storage
@@ -131,9 +131,7 @@ def outbox_from_image(image: dict) -> OutboxItem:
 def pending_messages(created_before: datetime | None = None, limit: int = 25,
                      newest_first: bool = False) -> list[OutboxItem]:
     """Undelivered messages, oldest first unless asked (a Query of the sparse GSI3, never a scan)."""
-    condition = OutboxItem.GSI3SK < to_storage(created_before) if created_before else None
-    return list(OutboxItem.pending.query(PENDING_PK, condition, limit=limit,
-                                         scan_index_forward=not newest_first))
+    return oldest_in(OutboxItem.pending, PENDING_PK, OutboxItem.GSI3SK, created_before, limit, newest_first)
 
 
 def get_message(message_id: str) -> OutboxItem | None:

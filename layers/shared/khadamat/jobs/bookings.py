@@ -1,6 +1,7 @@
-"""Booking jobs (SPEC §7): expire due PENDING bookings, release orphan slot locks.
+"""Booking jobs (SPEC §7): expire due PENDING bookings, release orphan slot locks, and retry the
+confirms' follow-up tasks the stream did not finish (docs/bookings.md).
 
-Both are idempotent and safe to run twice at once: every change is a conditional
+All are idempotent and safe to run twice at once: every change is a conditional
 write, and a condition that no longer holds means the other run (or a user) did it.
 """
 
@@ -13,7 +14,7 @@ from khadamat.dal import bookings as store
 from khadamat.domain.booking_rules import Status
 from khadamat.domain.timeutil import from_storage
 from khadamat.jobs import job
-from khadamat.usecases.bookings import expire
+from khadamat.usecases.bookings import expire, retry_stuck_follow_ups
 
 LOCK_RETENTION = timedelta(days=30)
 _HOLDING_STATUSES = {Status.CONFIRMED, Status.COMPLETED}
@@ -40,3 +41,9 @@ def release_orphan_locks() -> dict:
         elif getattr(owners.get(lock.booking_id), "status", None) not in _HOLDING_STATUSES:
             orphans += store.delete_lock_if_owned(lock)
     return {"checked": len(locks), "orphansReleased": orphans, "oldReleased": old}
+
+
+@job("retry-follow-ups")
+def retry_follow_ups() -> dict:
+    """Follow-up tasks still pending a minute after their confirm (Query of TASK_PENDING)."""
+    return retry_stuck_follow_ups(clock.now())

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from khadamat.usecases import pros
 from khadamat.dal import bookings as store
+from khadamat.dal import tasks
 from khadamat.dal import users
 from khadamat.dal.outbox import new_outbox_item
 from khadamat.domain import notifications
@@ -23,6 +24,7 @@ from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
                                        count_in_window, is_in_cooldown, pro_should_be_suspended)
 from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
+from khadamat.observability import logger
 
 MAX_ATTEMPTS = 5
 NOT_READ = object()  # `booking=` default: the use case reads the booking itself
@@ -273,16 +275,56 @@ def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
 
 def decline_overlapping_pending(pro_id: str, hours: list[datetime], confirmed_id: str,
                                 now: datetime) -> int:
-    """After a confirm: the pro's other PENDING bookings in the held hours → DECLINED SLOT_TAKEN."""
+    """After a confirm: the pro's other PENDING bookings in the held hours → DECLINED SLOT_TAKEN
+    (EXPIRED when already past their expiry). Idempotent: each change is conditional on PENDING."""
     declined = 0
     for other in store.pro_bookings_between(pro_id, hours[0], hours[-1] + HOUR):
         if other.booking_id == confirmed_id or other.status != Status.PENDING:
             continue
         if is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now):
-            expire(other, now)
-        elif _decline_slot_taken(other, now):
-            declined += 1
+            ended = expire(other, now)
+        else:
+            ended = _decline_slot_taken(other, now)
+            declined += ended is not None
+        if ended is None and getattr(store.get_booking(other.booking_id), "status", None) == Status.PENDING:
+            raise FollowUpIncomplete(f"booking {other.booking_id} is still PENDING after its retries")
     return declined
+
+
+# ---------------------------------------------------------------- follow-up tasks (docs/bookings.md)
+FOLLOW_UP_STUCK_AFTER = timedelta(minutes=1)
+
+
+class FollowUpIncomplete(Exception):
+    """A booking the task must end is still PENDING (its writes kept losing races): run it again."""
+
+
+def run_follow_up(task: tasks.TaskItem, now: datetime) -> dict:
+    """A confirm's follow-up task; safe to run twice, or twice at once."""
+    if task.kind != tasks.DECLINE_OVERLAPPING:
+        raise ValueError(f"unknown task kind {task.kind!r}")
+    hours = [from_storage(hour) for hour in task.hours]
+    declined = decline_overlapping_pending(task.pro_id, hours, task.confirmed_booking_id, now)
+    tasks.mark_done(task, now)
+    return {"taskId": task.task_id, "declined": declined}
+
+
+def run_follow_up_record(record: dict, now: datetime) -> dict:
+    """One DynamoDB stream record (INSERT of a TASK#… item)."""
+    return run_follow_up(tasks.task_from_image(record["dynamodb"]["NewImage"]), now)
+
+
+def retry_stuck_follow_ups(now: datetime) -> dict:
+    """The safety net behind the stream: tasks still pending a minute after they were written."""
+    summary = {"ran": 0, "failed": 0}
+    for task in tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100):
+        try:
+            run_follow_up(task, now)
+            summary["ran"] += 1
+        except Exception:  # noqa: BLE001 - one failing task never holds back the others
+            logger.exception("follow-up task failed", extra={"taskId": task.task_id})
+            summary["failed"] += 1
+    return summary
 
 
 # ---------------------------------------------------------------- confirm
@@ -308,7 +350,6 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
             # another of the client's requests moved, or a transient conflict: read again
     else:
         raise Conflict("too much contention, try again", "CONFLICT")
-    decline_overlapping_pending(booking.pro_id, hours, booking_id, now)
     return _view(confirmed, caller, {client.user_id: client} if client else None)
 
 
@@ -327,6 +368,10 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
     tx.put(_event(booking, EventType.CONFIRMED, now, 0, pro,
                   {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours]}))
+    # SPEC's "may follow just after": the pro's overlapping PENDING requests are declined by a
+    # durable task, run from the table's stream (run_follow_up), not by this request.
+    tx.put(tasks.new_decline_overlapping_task(pro_id=booking.pro_id, hours=hours,
+                                              confirmed_booking_id=booking.booking_id, now=now), "task")
     for other in others:
         tx.change_booking(_change(other, Status.CANCELLED_AUTO_FIRST_CONFIRMED, now, Status.PENDING,
                                   cancelled_at=to_storage(now), cancel_reason="FIRST_CONFIRMED"),
