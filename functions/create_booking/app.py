@@ -4,7 +4,7 @@ from khadamat.api.models_bookings import CreateBookingRequest
 from khadamat.api.resolver import build_app, json_response
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
-from khadamat.usecases import bookings
+from khadamat.usecases import booking_requests
 
 app = build_app(roles=(Role.CLIENT,))
 
@@ -12,9 +12,9 @@ app = build_app(roles=(Role.CLIENT,))
 @app.post("/bookings")
 def create_booking(body: CreateBookingRequest):
     key = app.current_event.headers.get("idempotency-key")
-    booking = bookings.create_booking_once(caller=caller(app), body=body.wire(),
-                                           idempotency_key=key, now=clock.now(),
-                                           lambda_context=app.lambda_context)
+    booking = booking_requests.create_booking_once(caller=caller(app), body=body.wire(),
+                                                   idempotency_key=key, now=clock.now(),
+                                                   lambda_context=app.lambda_context)
     return json_response(booking, 201)
 
 

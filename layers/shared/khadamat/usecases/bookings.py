@@ -1,4 +1,5 @@
-"""Booking use cases (SPEC §6): create, read, list, events, confirm, decline, cancel, complete, review.
+"""Booking use cases (SPEC §6): read, list, events, confirm, decline, cancel, complete, review
+(create is in booking_requests.py).
 
 Every status change is one transaction built in khadamat.dal.bookings, holding the
 booking's update (conditioned on the status read), its events, the 3-PENDING counter,
@@ -7,10 +8,8 @@ the duplicate guard, slot locks, penalties and the outbox messages. See docs/boo
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
-from khadamat.usecases import pros
 from khadamat.dal import bookings as store
 from khadamat.dal import tasks
 from khadamat.dal import users
@@ -18,17 +17,15 @@ from khadamat.dal.outbox import new_outbox_item
 from khadamat.domain import notifications
 from khadamat.domain.accounts import Role, UserStatus
 from khadamat.domain.booking_rules import (Action, Actor, EventType, Penalty, Status, decide,
-                                           expires_at_for, held_hours, is_effectively_expired,
-                                           phones_visible, validate_new_booking_slot)
+                                           held_hours, is_effectively_expired, phones_visible)
 from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
-                                       count_in_window, is_in_cooldown, pro_should_be_suspended)
-from khadamat.domain.timeutil import HOUR, from_storage, parse_timestamp, to_local_iso, to_storage
+                                       count_in_window, pro_should_be_suspended)
+from khadamat.domain.timeutil import HOUR, from_storage, to_local_iso, to_storage
 from khadamat.observability import logger
 
 MAX_ATTEMPTS = 5
 NOT_READ = object()  # `booking=` default: the use case reads the booking itself
-MAX_IDEMPOTENCY_KEY_LENGTH = 255
 SLOT_TAKEN = "SLOT_TAKEN"
 
 
@@ -37,7 +34,7 @@ def _plain(value) -> dict:
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
-def _local(text: str | None) -> str | None:
+def local_or_none(text: str | None) -> str | None:
     return to_local_iso(from_storage(text)) if text else None
 
 
@@ -47,13 +44,13 @@ def booking_view(booking: store.BookingItem, people: dict[str, users.UserItem],
     show_phones = phones_visible(Status(booking.status), viewer_is_admin)
     client, pro = people.get(booking.client_id), people.get(booking.pro_id)
     return {
-        "id": booking.booking_id, "status": booking.status, "timeSlot": _local(booking.time_slot),
+        "id": booking.booking_id, "status": booking.status, "timeSlot": local_or_none(booking.time_slot),
         "cityId": booking.city_id, "categoryId": booking.category_id,
         "clientId": booking.client_id, "proId": booking.pro_id,
-        "expiresAt": _local(booking.expires_at), "confirmedAt": _local(booking.confirmed_at),
-        "cancelledAt": _local(booking.cancelled_at), "completedAt": _local(booking.completed_at),
+        "expiresAt": local_or_none(booking.expires_at), "confirmedAt": local_or_none(booking.confirmed_at),
+        "cancelledAt": local_or_none(booking.cancelled_at), "completedAt": local_or_none(booking.completed_at),
         "estimatedDuration": booking.estimated_duration, "cancelReason": booking.cancel_reason,
-        "createdAt": _local(booking.created_at), "updatedAt": _local(booking.updated_at),
+        "createdAt": local_or_none(booking.created_at), "updatedAt": local_or_none(booking.updated_at),
         "client": {"id": booking.client_id, "firstName": client.first_name if client else None,
                    "lastName": client.last_name if client else None,
                    "phone": client.phone if client and show_phones else None},
@@ -75,7 +72,7 @@ def _view(booking: store.BookingItem, caller: users.UserItem,
 
 
 # ---------------------------------------------------------------- shared pieces
-def _outbox(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str,
+def add_outbox_message(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str,
             booking_id: str, now: datetime) -> None:
     tx.put(new_outbox_item(type=notice.type, recipient_id=recipient_id,
                            recipient_role=notice.recipient_role, channels=list(notice.channels),
@@ -83,7 +80,7 @@ def _outbox(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str
                            created_at=to_storage(now)), "outbox")
 
 
-def _event(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
+def event_item(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
            actor: users.UserItem | None, metadata: dict | None = None) -> store.BookingEventItem:
     return store.new_event(booking.booking_id, event_type, now, seq,
                            actor_role=actor.role if actor else None,
@@ -97,13 +94,13 @@ def _other_party(booking: store.BookingItem, actor_role: str | None) -> tuple[st
     return booking.client_id, "CLIENT"
 
 
-def _slot(booking: store.BookingItem) -> datetime:
+def slot_start(booking: store.BookingItem) -> datetime:
     return from_storage(booking.time_slot)
 
 
 def _decide(booking: store.BookingItem, action: Action, actor: Actor, now: datetime,
             reason: str | None = None):
-    return decide(action, actor, Status(booking.status), _slot(booking),
+    return decide(action, actor, Status(booking.status), slot_start(booking),
                   from_storage(booking.expires_at), now, reason)
 
 
@@ -131,78 +128,6 @@ def _touch(booking: store.BookingItem, now: datetime) -> store.BookingItem:
     return booking
 
 
-# ---------------------------------------------------------------- create
-def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, time_slot: str,
-                   now: datetime) -> dict:
-    """Checks in SPEC order; the slot lock, duplicate and 3-PENDING rules are conditions of the
-    write (mapped in that order of meaning when several fail)."""
-    cooldown = caller.booking_cooldown_until
-    if is_in_cooldown(from_storage(cooldown) if cooldown else None, now):
-        raise Forbidden(f"bookings are paused until {_local(cooldown)}", "COOLDOWN_ACTIVE")
-    try:
-        slot = parse_timestamp(time_slot)
-    except ValueError:
-        raise Unprocessable("timeSlot must be an ISO-8601 timestamp")
-    validate_new_booking_slot(slot, now)
-    pro = pros.find_bookable_pro(pro_id)
-    pros.require_offered_category(pro, category_id, now)
-    if not pros.is_slot_open_for(pro, slot, now):
-        raise _slot_unavailable()
-    booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
-                                pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
-                                time_slot=slot, expires_at=expires_at_for(now, slot), now=now)
-    _write_new_booking(booking, caller, now)
-    return booking_view(booking, {caller.user_id: caller, pro_id: pro}, False)
-
-
-def _slot_unavailable() -> Conflict:
-    return Conflict("this slot is not available", "SLOT_UNAVAILABLE")
-
-
-def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: datetime) -> None:
-    for _ in range(MAX_ATTEMPTS):
-        tx = store.BookingTx()
-        tx.check_slot_unlocked(booking.pro_id, _slot(booking))
-        tx.put(booking, "booking", condition=store.BookingItem.PK.does_not_exist())
-        tx.put(_event(booking, EventType.CREATED, now, 0, client))
-        tx.reserve_active(booking)
-        tx.add_to_pending_group(booking)
-        _outbox(tx, notifications.booking_requested(booking.category_id, _slot(booking), client.first_name),
-                booking.pro_id, booking.booking_id, now)
-        try:
-            tx.commit()
-            return
-        except store.TxFailed as failure:
-            if "slot" in failure.failed:
-                raise _slot_unavailable()
-            if "duplicate" in failure.failed:
-                raise Conflict("you already booked this pro at this slot", "DUPLICATE_BOOKING")
-            if "pending_limit" in failure.failed:
-                raise Conflict("you already have 3 pending requests for this city and category",
-                               "PENDING_LIMIT_REACHED")
-            if not failure.retryable:
-                raise
-    raise Conflict("too much contention, try again", "CONFLICT")
-
-
-def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: str | None,
-                        now: datetime, lambda_context=None) -> dict:
-    """POST /bookings with an optional Idempotency-Key (Powertools idempotency, same table;
-    ``lambda_context`` bounds an in-progress record by the invocation's remaining time)."""
-    def create(request: dict) -> dict:
-        return create_booking(caller=caller, pro_id=body["proId"], category_id=body["categoryId"],
-                              time_slot=body["timeSlot"], now=now)
-
-    if not idempotency_key:
-        return create({})
-    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise Unprocessable(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
-    from khadamat.dal.idempotency import run_once  # only requests with a key pay its import
-
-    return run_once(create, {"userId": caller.user_id, "key": idempotency_key, "body": body},
-                    lambda_context)
-
-
 # ---------------------------------------------------------------- reads
 def get_booking(*, caller: users.UserItem, booking_id: str, now: datetime,
                 booking=NOT_READ) -> dict:
@@ -225,7 +150,7 @@ def booking_events(*, caller: users.UserItem, booking_id: str, now: datetime,
     booking, _ = _load_visible(booking_id, caller, booking)
     _touch(booking, now)
     return {"items": [{"type": e.type, "actorRole": e.actor_role, "actorUserId": e.actor_user_id,
-                       "createdAt": _local(e.created_at), "metadata": e.metadata or {}}
+                       "createdAt": local_or_none(e.created_at), "metadata": e.metadata or {}}
                       for e in store.list_events(booking_id)]}
 
 
@@ -240,17 +165,17 @@ def expire(booking: store.BookingItem, now: datetime) -> store.BookingItem | Non
     else moved it first."""
     change = _change(booking, Status.EXPIRED, now, Status.PENDING)
     change.must_be_expired = True
-    notice = notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, _slot(booking))
-    return _end_pending_as_system(booking, change, _event(booking, EventType.EXPIRED, now, 0, None),
+    notice = notifications.booking_ended(Status.EXPIRED, "CLIENT", booking.category_id, slot_start(booking))
+    return _end_pending_as_system(booking, change, event_item(booking, EventType.EXPIRED, now, 0, None),
                                   notice, now)
 
 
 def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> store.BookingItem | None:
     change = _change(booking, Status.DECLINED, now, Status.PENDING, cancelled_at=to_storage(now),
                      cancel_reason=SLOT_TAKEN)
-    event = _event(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN})
+    event = event_item(booking, EventType.DECLINED, now, 0, None, {"cancelReason": SLOT_TAKEN})
     notice = notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id,
-                                         _slot(booking), slot_taken=True)
+                                         slot_start(booking), slot_taken=True)
     return _end_pending_as_system(booking, change, event, notice, now)
 
 
@@ -263,7 +188,7 @@ def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
         tx.put(event)
         tx.release_active(booking)
         tx.remove_from_pending_group([booking])
-        _outbox(tx, notice, booking.client_id, booking.booking_id, now)
+        add_outbox_message(tx, notice, booking.client_id, booking.booking_id, now)
         try:
             tx.commit()
             return store.applied(change)
@@ -333,7 +258,7 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
     if caller.status == UserStatus.SUSPENDED:
         raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
     booking, actor = _load_visible(booking_id, caller, booking)
-    hours = held_hours(_slot(booking), estimated_duration)
+    hours = held_hours(slot_start(booking), estimated_duration)
     duration = estimated_duration or "H1"
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
@@ -366,7 +291,7 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     change.not_expired = True
     tx.change_booking(change, "booking")
     tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
-    tx.put(_event(booking, EventType.CONFIRMED, now, 0, pro,
+    tx.put(event_item(booking, EventType.CONFIRMED, now, 0, pro,
                   {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours]}))
     # SPEC's "may follow just after": the pro's overlapping PENDING requests are declined by a
     # durable task, run from the table's stream (run_follow_up), not by this request.
@@ -376,15 +301,15 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
         tx.change_booking(_change(other, Status.CANCELLED_AUTO_FIRST_CONFIRMED, now, Status.PENDING,
                                   cancelled_at=to_storage(now), cancel_reason="FIRST_CONFIRMED"),
                           f"other:{other.booking_id}")
-        tx.put(_event(other, EventType.CANCELLED, now, 0, None,
+        tx.put(event_item(other, EventType.CANCELLED, now, 0, None,
                       {"status": Status.CANCELLED_AUTO_FIRST_CONFIRMED, "confirmedBookingId": booking.booking_id}))
         tx.release_active(other)
-        _outbox(tx, notifications.booking_ended(Status.CANCELLED_AUTO_FIRST_CONFIRMED, "PRO",
-                                                other.category_id, _slot(other)),
+        add_outbox_message(tx, notifications.booking_ended(Status.CANCELLED_AUTO_FIRST_CONFIRMED, "PRO",
+                                                other.category_id, slot_start(other)),
                 other.pro_id, other.booking_id, now)
     tx.remove_from_pending_group([booking, *others], expected_version=group.version, check_version=True)
     name = f"{pro.first_name} {pro.last_name}"
-    _outbox(tx, notifications.booking_confirmed(booking.category_id, _slot(booking), name,
+    add_outbox_message(tx, notifications.booking_confirmed(booking.category_id, slot_start(booking), name,
                                                 pro.whatsapp or pro.phone),
             booking.client_id, booking.booking_id, now)
     tx.commit()
@@ -403,10 +328,10 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         change.not_expired = True
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
-        tx.put(_event(booking, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
+        tx.put(event_item(booking, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
         tx.release_active(booking)
         tx.remove_from_pending_group([booking])
-        _outbox(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, _slot(booking)),
+        add_outbox_message(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, slot_start(booking)),
                 booking.client_id, booking.booking_id, now)
         if _committed(tx):
             return _view(store.applied(change), caller)
@@ -451,10 +376,10 @@ def _cancel_tx(booking, change, caller, actor, transition, reason, now) -> store
     for seq, event_type in enumerate(transition.event_types):
         metadata = {"status": transition.to_status, **({"reason": reason} if reason else {})}
         if event_type == EventType.SLOTS_RELEASED:
-            hours = held_hours(_slot(booking), booking.estimated_duration)
+            hours = held_hours(slot_start(booking), booking.estimated_duration)
             metadata = {"slots": [to_local_iso(h) for h in hours]}
             tx.delete_locks(booking.pro_id, hours, booking.booking_id)
-        tx.put(_event(booking, event_type, now, seq, caller, metadata))
+        tx.put(event_item(booking, event_type, now, seq, caller, metadata))
     tx.release_active(booking)
     if from_pending:
         tx.remove_from_pending_group([booking])
@@ -463,7 +388,7 @@ def _cancel_tx(booking, change, caller, actor, transition, reason, now) -> store
     if transition.penalty == Penalty.PRO_CANCEL_CONFIRMED:
         _pro_cancel_penalty(tx, caller, booking, now)
     recipient_id, role = _other_party(booking, actor.value)
-    _outbox(tx, notifications.booking_ended(transition.to_status, role, booking.category_id, _slot(booking)),
+    add_outbox_message(tx, notifications.booking_ended(transition.to_status, role, booking.category_id, slot_start(booking)),
             recipient_id, booking.booking_id, now)
     return tx
 
@@ -515,7 +440,7 @@ def complete(*, caller: users.UserItem, booking_id: str, now: datetime,
         change = _change(booking, Status.COMPLETED, now, Status.CONFIRMED, completed_at=to_storage(now))
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
-        tx.put(_event(booking, EventType.COMPLETED, now, 0, caller))
+        tx.put(event_item(booking, EventType.COMPLETED, now, 0, caller))
         tx.release_active(booking)
         tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
         if _committed(tx):
@@ -545,4 +470,4 @@ def review(*, caller: users.UserItem, booking_id: str, rating: int, comment: str
             raise Conflict("this booking has already been reviewed", "ALREADY_REVIEWED")
         raise
     return {"bookingId": booking_id, "proId": booking.pro_id, "rating": rating, "comment": comment,
-            "createdAt": _local(item.created_at)}
+            "createdAt": local_or_none(item.created_at)}
