@@ -220,7 +220,9 @@ def markdown(result: dict) -> list[str]:
         f"Floor: bare `import boto3` = **{floor * 1000:.0f} ms** (median of all pairs). "
         f"Budget ≤ {BUDGET_RATIO}×, aim ≤ {AIM_RATIO}×. Worst: **{worst:.2f}×** "
         f"({'within budget' if worst <= BUDGET_RATIO else 'OVER BUDGET'}"
-        f"{', within aim' if worst <= AIM_RATIO else ''}).",
+        f"{', within aim' if worst <= AIM_RATIO else ''})"
+        + (f"; {result['runs']} pair(s) per function: indicative, the figures of record are "
+           "docs/benchmarks.md's (`make bench`)." if result["runs"] < RUNS else "."),
         "",
         f"As in AWS: Lambda runtime environment, X-Ray tracing "
         f"{'active' if TRACING else '**disabled** (BENCH_TRACING=off)'}, {packages}. "
