@@ -22,7 +22,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import BaseItem, cancellation_codes, connection
+from khadamat.dal.base import BaseItem, cancellation_codes, connection, get_items
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.pricing import Plan
 from khadamat.domain.subscriptions import Subscription, SubscriptionStatus
@@ -128,36 +128,23 @@ def has_ever_subscribed(pro_id: str) -> bool:
         return False
 
 
-def _read_together(*wanted: tuple[type[BaseItem], tuple[str, str]]) -> list:
-    """Items of different kinds in one strongly consistent BatchGetItem (one round trip).
-
-    Not TransactGetItems: DynamoDB cancels that one when a transaction is writing one of
-    the items at the same moment, and concurrent deliveries of Stripe events do exactly that.
-    """
-    table = BaseItem.Meta.table_name
-    keys = [{"PK": {"S": pk}, "SK": {"S": sk}} for _, (pk, sk) in wanted]
-    found: dict[tuple[str, str], dict] = {}
-    while keys:
-        reply = connection().client.batch_get_item(
-            RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
-        for raw in reply.get("Responses", {}).get(table, []):
-            found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
-        keys = reply.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
-    return [model.from_raw_data(found[key]) if key in found else None for model, key in wanted]
-
-
 def premium_checkout_state(pro_id: str) -> tuple[bool, CheckoutIntentItem | None]:
     """Whether the pro ever subscribed, and their current Premium intent: one round trip."""
-    ever, intent = _read_together((EverSubscribedItem, ever_subscribed_key(pro_id)),
-                                  (CheckoutIntentItem, intent_key(pro_id, "PREMIUM")))
+    ever, intent = get_items([(EverSubscribedItem, *ever_subscribed_key(pro_id)),
+                              (CheckoutIntentItem, *intent_key(pro_id, "PREMIUM"))])
     return ever is not None, intent
 
 
 def pro_and_subscription(pro_id: str, subscription_id: str
                          ) -> tuple[UserItem | None, SubscriptionItem | None]:
-    """The pro and one of their subscriptions, read together (consistent): one round trip."""
-    user, subscription = _read_together(
-        (UserItem, user_key(pro_id)), (SubscriptionItem, subscription_key(pro_id, subscription_id)))
+    """The pro and one of their subscriptions, read together (consistent): one round trip.
+
+    A BatchGetItem, not TransactGetItems: DynamoDB cancels that one when a transaction is
+    writing one of the items at the same moment, and concurrent deliveries of Stripe events
+    do exactly that.
+    """
+    user, subscription = get_items([(UserItem, *user_key(pro_id)),
+                                    (SubscriptionItem, *subscription_key(pro_id, subscription_id))])
     return user, subscription
 
 
