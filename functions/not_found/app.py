@@ -1,10 +1,10 @@
 """The HTTP API's $default route: unknown paths get the SPEC's error envelope."""
 
-from khadamat.api.resolver import error_result
+from khadamat.api.resolver import error_result, secure_response
 from khadamat.domain.errors import NotFound
 from khadamat.observability import logger
 
 
 @logger.inject_lambda_context
 def lambda_handler(event, context):
-    return error_result(NotFound("no such route"))
+    return secure_response(event, error_result(NotFound("no such route")))

@@ -3,7 +3,7 @@ from khadamat.api.resolver import build_app
 from khadamat.observability import http_entry
 from khadamat.usecases import payments
 
-app = build_app()
+app = build_app(provider_body=True)  # Stripe signs the raw bytes it sends
 
 
 @app.post("/webhooks/stripe")

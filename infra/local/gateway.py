@@ -200,6 +200,15 @@ def _response_body(result: dict) -> bytes:
 # ----------------------------------------------------------------- CORS (CorsConfiguration)
 
 
+def _origin_matches(allowed: str, origin: str) -> bool:
+    """An exact origin, or (local stage) "<scheme>://<host>:*": that scheme and host, any port."""
+    if not allowed.endswith(":*"):
+        return origin == allowed
+    host = allowed[:-2]
+    port = origin[len(host) + 1:] if origin.startswith(host + ":") else None
+    return origin == host or (port is not None and port.isdigit())
+
+
 class Cors:
     def __init__(self, config: dict | None):
         self.config = config
@@ -210,7 +219,7 @@ class Cors:
         allowed = self.config.get("AllowOrigins") or []
         if "*" in allowed:
             return "*"
-        return origin if origin in allowed else None
+        return origin if any(_origin_matches(entry, origin) for entry in allowed) else None
 
     def is_preflight(self, method: str, headers: dict[str, str]) -> bool:
         return (bool(self.config) and method == "OPTIONS" and "origin" in headers

@@ -79,6 +79,8 @@ class HandlerRegistry:
     A handler module keeps per-invocation state (the Powertools resolver's current event
     and context), so concurrent invocations of one function each get their own copy of
     the module, as Lambda gives each its own execution environment; copies are reused.
+    Powertools keeps that state on its router *class*, shared by every copy of every
+    function in this process: ``isolate_resolver_state`` moves it onto each resolver.
     """
 
     def __init__(self) -> None:
@@ -106,7 +108,37 @@ class HandlerRegistry:
         return handler
 
 
+def isolate_resolver_state() -> None:
+    """Each resolver keeps its own current event and context (Powertools keeps them on a class).
+
+    ``ApiGatewayResolver.resolve`` stores the event in ``BaseRouter.current_event``, a class
+    attribute every resolver of the process reads through ``self.current_event``. In Lambda one
+    environment runs one invocation at a time, so that is harmless; here threads of one process
+    run many functions at once, and a request could be validated against another's event. An
+    instance attribute of the same name shadows the class attribute for every read through the
+    resolver (middlewares, validation, handlers), so each invocation, on its own copy of its
+    function's module, sees only its own event — while the invocations still run concurrently.
+    """
+    try:
+        from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+    except ImportError:  # a template without Powertools HTTP functions
+        return
+    resolve = ApiGatewayResolver.resolve
+    if getattr(resolve, "isolated", False):
+        return
+
+    def isolated_resolve(self, event, context):
+        if isinstance(event, dict):
+            self.current_event = self._to_proxy_event(event)
+        self.lambda_context = context
+        return resolve(self, event, context)
+
+    isolated_resolve.isolated = True
+    ApiGatewayResolver.resolve = isolated_resolve
+
+
 def _load_module(function: Function, copy: int = 0) -> ModuleType:
+    isolate_resolver_state()
     path = function.handler_file
     if not path.is_file():
         raise FileNotFoundError(f"{function.logical_id}: handler file {path} not found")

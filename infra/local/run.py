@@ -1,12 +1,13 @@
 """`make run`: embedded AWS + resources from the template + seed + local HTTP API.
 
-Env: PORT (default 3000, 0 = any free port), MOTO_PORT (default 0 = free),
+Env: PORT (default 3000, 0 = any free port; a busy port → one line and exit code 1), MOTO_PORT (default 0 = free),
 AWS_ENDPOINT_URL (use that endpoint instead of starting the embedded AWS),
 KHADAMAT_SEED (default "demo"; "none" starts empty).
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import signal
@@ -14,7 +15,7 @@ import sys
 import threading
 
 from infra.local.aws import EmbeddedAws
-from infra.local.gateway import make_server
+from infra.local.gateway import GatewayServer, make_server
 from infra.local.lambda_runtime import apply_environment
 from infra.local.stream_pump import StreamPump
 from infra.local.resources import create_resources
@@ -45,6 +46,23 @@ def _stop_on_sigterm(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
 
+class PortBusy(Exception):
+    def __init__(self, port: int):
+        super().__init__(f"make run: port {port} is already in use; choose another with PORT=<port> "
+                         f"(e.g. PORT={port + 1} make run, or PORT=0 for any free port)")
+
+
+def bind_gateway(template: Template) -> GatewayServer:
+    """The API's socket, taken before anything else starts: a busy port stops nothing half-way."""
+    port = int(os.environ.get("PORT", "3000"))
+    try:
+        return make_server(template, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortBusy(port) from None
+        raise
+
+
 def main() -> None:
     stop = threading.Event()
     _stop_on_sigterm(stop)
@@ -53,13 +71,13 @@ def main() -> None:
     pump = None
     try:
         template = Template()
+        server = bind_gateway(template)
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
         create_resources(None, template)
         pump = StreamPump(template)
         pump.start()  # runs follow-up tasks and delivers messages, as the table's stream does in AWS
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
-        server = make_server(template, int(os.environ.get("PORT", "3000")))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
         os.environ["KHADAMAT_BASE_URL"] = base_url  # local links (Stripe stand-in checkoutUrl)
@@ -79,5 +97,8 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
+    except PortBusy as busy:  # one line, no traceback: nothing had started yet
+        print(busy, file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from khadamat import clock
 
-logger = Logger()
+# ---------------------------------------------------------------- log masking (SPEC §1)
+# Logs never hold a body, a token, a password, an OTP code or a phone: fields with these names
+# are masked whatever their value (at any depth), and such values are masked inside any text
+# (messages, exceptions, a logged event).
+MASKED = "*****"
+_SECRET_KEY = re.compile(r"authorization|password|token|secret|cookie|otp|phone|whatsapp|^code$|^body$",
+                         re.IGNORECASE)
+_SECRET_TEXT = re.compile(
+    r"eyJ[\w-]+\.[\w-]+\.[\w-]*"                            # a JWT
+    r"|(?i:bearer)\s+\S+"                                     # an Authorization value
+    r"|(?:\+|\b00)\d[\d .-]{7,16}\d"                           # an international phone number
+    r"|\b0[5-7](?:[ .-]?\d){8}\b")                             # a Moroccan national phone number
+
+
+def masked(value):
+    """``value`` with every secret field and every token or phone inside text replaced."""
+    if isinstance(value, dict):
+        return {key: MASKED if isinstance(key, str) and _SECRET_KEY.search(key) and value[key] not in (None, "")
+                else masked(value[key]) for key in value}
+    if isinstance(value, (list, tuple)):
+        return [masked(item) for item in value]
+    if isinstance(value, str):
+        return _SECRET_TEXT.sub(MASKED, value)
+    return value
+
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON log lines, with secrets masked (a custom formatter, as Powertools documents)."""
+
+    def serialize(self, log: dict) -> str:
+        return super().serialize(masked(log))
+
+
+logger = Logger(logger_formatter=MaskingFormatter())
 # X-Ray: patch botocore (every AWS call, DynamoDB through pynamodb included) at init. Patching
 # everything (the default) would import requests and sqlite3 in every function; requests, the
 # HTTP client of the Stripe and Twilio SDKs, is patched where those SDKs are loaded (adapters).
@@ -21,12 +56,24 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def http_entry(app):
-    """The lambda_handler of an HTTP function: observability, authentication, ``app.resolve``."""
-    from khadamat.api.resolver import error_result
+    """The lambda_handler of an HTTP function, in order: observability; SPEC §1's request rules
+    (path ids, body); authentication; ``app.resolve``; the security headers on every answer."""
+    from khadamat.api.resolver import check_request, error_result, secure_response
     from khadamat.domain.errors import DomainError
 
     if app.roles is not None:  # public functions skip auth's imports (pynamodb, jwt, phonenumbers)
         from khadamat.api.auth import authenticate
+
+    def answer(event, context) -> dict:
+        try:
+            check_request(app, event)  # no round trip is spent on a request that breaks §1
+            if app.roles is not None:
+                prefetch = app.prefetch(event) if app.prefetch else None
+                user, items = authenticate(event.get("headers"), app.roles, prefetch)
+                app.append_context(caller=user, prefetched=items)
+        except DomainError as error:
+            return error_result(error)
+        return app.resolve(event, context)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @tracer.capture_lambda_handler
@@ -34,14 +81,7 @@ def http_entry(app):
     def lambda_handler(event, context):
         clock.begin_invocation()
         app.clear_context()  # the module stays warm between invocations: nothing read survives
-        if app.roles is not None:
-            try:
-                prefetch = app.prefetch(event) if app.prefetch else None
-                user, items = authenticate(event.get("headers"), app.roles, prefetch)
-                app.append_context(caller=user, prefetched=items)
-            except DomainError as error:
-                return error_result(error)
-        return app.resolve(event, context)
+        return secure_response(event, answer(event, context))
 
     return lambda_handler
 

@@ -56,3 +56,12 @@ class Unprocessable(DomainError):
 
 class RateLimited(DomainError):
     status, code = 429, "RATE_LIMITED"
+
+
+# ---------------------------------------------------------------- request envelope (SPEC §1)
+class PayloadTooLarge(DomainError):
+    status, code = 413, "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
