@@ -9,7 +9,8 @@ few route-specific codes of ``ROUTE_ERRORS``. Lambda code never imports this mod
 `python -m infra.openapi` (`make openapi`) writes docs/openapi.json;
 tests/infra/test_openapi.py fails when that file drifts from a fresh generation.
 
-Defaults by kind: 400 on every route (a malformed request); 401/403 when signed in (403 FORBIDDEN when
+Defaults by kind: 400 and 413 on every route (a malformed request, a body over 64 KiB); 415 on
+POST/PUT/PATCH routes but webhooks; 401/403 when signed in (403 FORBIDDEN when
 role-restricted); 404 NOT_FOUND with a path parameter; 422 with a body or parameters.
 To document a new route: nothing, unless it answers something other than 200 on
 success (add it to ``SUCCESS_STATUS``) or raises codes beyond those defaults (add them
@@ -92,7 +93,9 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
                  403: "Not allowed", 404: "Unknown id, or one the caller may not see",
-                 409: "State conflict", 422: "A field rule is broken", 429: "Throttled"}
+                 409: "State conflict", 413: "Body over 64 KiB",
+                 415: "Body sent with a Content-Type other than application/json",
+                 422: "A field rule is broken", 429: "Throttled"}
 
 
 def route_kind(roles: tuple | None) -> str:
@@ -103,9 +106,12 @@ def route_kind(roles: tuple | None) -> str:
 
 
 def default_errors(roles: tuple | None, has_body: bool, has_params: bool,
-                   has_path_params: bool = False) -> dict[int, list[str]]:
-    """The errors every route of a kind can answer."""
+                   has_path_params: bool = False, json_route: bool = False) -> dict[int, list[str]]:
+    """The errors every route of a kind can answer (``json_route``: POST/PUT/PATCH but webhooks)."""
     errors: dict[int, list[str]] = {400: ["BAD_REQUEST"]}  # any malformed request (gateway)
+    errors[413] = ["PAYLOAD_TOO_LARGE"]  # SPEC §1, any route (khadamat.api.resolver.check_request)
+    if json_route:
+        errors[415] = ["UNSUPPORTED_MEDIA_TYPE"]
     if roles is not None:
         errors[401] = ["UNAUTHORIZED"]
         errors[403] = ["ACCOUNT_BANNED"] + (["FORBIDDEN"] if roles else [])
@@ -173,7 +179,8 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     has_body = "requestBody" in declared
     parameters = declared.get("parameters", [])
     has_params = any(p.get("in") in ("query", "path") for p in parameters)
-    errors = default_errors(roles, has_body, has_params, "{" in route.path)
+    json_route = route.method in ("POST", "PUT", "PATCH") and not getattr(app, "provider_body", False)
+    errors = default_errors(roles, has_body, has_params, "{" in route.path, json_route)
     for status, codes in ROUTE_ERRORS.get(route.route_key, {}).items():
         errors[status] = list(dict.fromkeys(errors.get(status, []) + codes))
     errors = dict(sorted(errors.items()))
