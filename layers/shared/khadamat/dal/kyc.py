@@ -16,8 +16,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal import pagetoken
-from khadamat.dal.base import GSI3, BaseItem, connection
+from khadamat.dal.base import GSI3, BaseItem, PageScope, connection, decode_page_token, encode_page_token
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Conflict
 from khadamat.domain.accounts import UserStatus
@@ -137,9 +136,10 @@ def clear_purge(pro_id: str, requested_at: str) -> bool:
 
 # ---------------------------------------------------------------- admin review list
 
-def list_by_status(status: KycStatus, limit: int, next_token: str | None) -> tuple[list[UserItem], str | None]:
+def list_by_status(status: KycStatus, limit: int, next_token: str | None,
+                   scope: PageScope) -> tuple[list[UserItem], str | None]:
     """Oldest submission first."""
     result = UserItem.by_kyc_status.query(f"KYC#{status}", limit=limit,
-                                          last_evaluated_key=pagetoken.decode(next_token))
+                                          last_evaluated_key=decode_page_token(next_token, scope))
     items = list(result)
-    return items, pagetoken.encode(result.last_evaluated_key)
+    return items, encode_page_token(result.last_evaluated_key, scope)

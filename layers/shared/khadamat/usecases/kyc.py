@@ -14,6 +14,7 @@ from typing import NoReturn
 from khadamat.adapters import storage
 from khadamat.dal import kyc as kyc_dal
 from khadamat.dal import users
+from khadamat.dal.base import PageScope
 from khadamat.domain import kyc as rules
 from khadamat.domain.accounts import Role, UserStatus
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
@@ -65,10 +66,11 @@ def _summary(pro: users.UserItem) -> dict:
             "rejectionReason": pro.kyc_rejection_reason}
 
 
-def list_for_review(status: str, limit: int, next_token: str | None) -> dict:
+def list_for_review(admin: users.UserItem, status: str, limit: int, next_token: str | None) -> dict:
     if status not in rules.LISTABLE:
         raise Unprocessable(f"status must be one of {', '.join(rules.LISTABLE)}")
-    items, token = kyc_dal.list_by_status(KycStatus(status), limit, next_token)
+    scope = PageScope("GET /admin/kyc", admin.user_id, {"status": status})
+    items, token = kyc_dal.list_by_status(KycStatus(status), limit, next_token, scope)
     return {"items": [_summary(pro) for pro in items], "nextToken": token}
 
 
