@@ -2,6 +2,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from khadamat.api.auth import caller
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
@@ -14,7 +15,7 @@ app = build_app(roles=(Role.ADMIN,))
 def admin_list_kyc(status: Annotated[str, Query(max_length=16)] = "PENDING",
                    limit: Annotated[int, Query(ge=1, le=100)] = 50,
                    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None):
-    return kyc.list_for_review(status, limit, next_token)
+    return kyc.list_for_review(caller(app), status, limit, next_token)
 
 
 lambda_handler = http_entry(app)

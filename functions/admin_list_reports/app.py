@@ -2,6 +2,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from khadamat.api.auth import caller
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
@@ -15,7 +16,7 @@ def admin_list_reports(status: Annotated[str | None, Query(max_length=16)] = Non
                        priority: Annotated[str | None, Query(max_length=16)] = None,
                        limit: Annotated[int, Query(ge=1, le=100)] = 50,
                        next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None):
-    return reports.list_for_admin(status, priority, limit, next_token)
+    return reports.list_for_admin(caller(app), status, priority, limit, next_token)
 
 
 lambda_handler = http_entry(app)

@@ -1,3 +1,4 @@
+from khadamat import clock
 from khadamat.api.auth import caller
 from khadamat.api.models_kyc import KycUploadRequest
 from khadamat.api.resolver import build_app, json_response
@@ -10,7 +11,7 @@ app = build_app(roles=(Role.PRO,))
 
 @app.post("/pro/kyc/documents")
 def kyc_upload_url(body: KycUploadRequest):
-    return json_response(kyc.upload_url(caller(app), body.doc_type, body.content_type), 201)
+    return json_response(kyc.upload_url(caller(app), body.doc_type, body.content_type, clock.now()), 201)
 
 
 lambda_handler = http_entry(app)

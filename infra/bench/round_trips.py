@@ -45,7 +45,7 @@ BUDGETS: dict[str, int] = {
     "DELETE /pro/availability/exceptions/{id}": 2,
     "GET /pros": 3, "GET /pros/{proId}": 1, "GET /pros/{proId}/slots": 2,
     # KYC and reports: docs/kyc-and-reports.md "DynamoDB round trips per endpoint".
-    "POST /pro/kyc/documents": 2, "GET /pro/kyc": 1, "POST /pro/kyc/submit": 2,
+    "POST /pro/kyc/documents": 1, "GET /pro/kyc": 1, "POST /pro/kyc/submit": 2,
     "GET /admin/kyc": 2, "GET /admin/kyc/{proId}": 2, "POST /admin/kyc/{proId}/approve": 2,
     "POST /admin/kyc/{proId}/reject": 4,
     "GET /admin/reports": 2, "PATCH /admin/reports/{id}": 2,

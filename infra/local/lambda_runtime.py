@@ -39,7 +39,8 @@ def apply_environment(template: Template, endpoint_url: str | None) -> dict[str,
            "POWERTOOLS_TRACE_DISABLED": "true", "AWS_XRAY_SDK_ENABLED": "false",
            "POWERTOOLS_METRICS_DISABLED": "true",
            # Secrets Manager stand-in: the local stage reads secrets from env vars.
-           "JWT_SECRET": os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32)}
+           "JWT_SECRET": os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32),
+           "PAGE_TOKEN_SECRET": os.environ.get("PAGE_TOKEN_SECRET") or secrets.token_urlsafe(32)}
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     if not _external_endpoint_with_credentials(endpoint_url):

@@ -104,6 +104,8 @@ def test_approval_and_another_pro_cannot_upload_under_someone_elses_prefix(stack
     pro_id, headers = signed_in_pro(stack, http)
     other_id, other_headers = signed_in_pro(stack, http)
     upload_all(stack, http, headers)
+    selfie_form = upload_url(stack, http, headers, "SELFIE")
+    assert post_file(http, selfie_form, b"\xff\xd8 scan SELFIE").status_code == 204
     # another pro's presigned POST, re-aimed at the first pro's key, is refused by the storage
     hijack = post_file(http, upload_url(stack, http, other_headers, "SELFIE"), b"fake",
                        key=f"kyc/{pro_id}/SELFIE")
@@ -114,6 +116,11 @@ def test_approval_and_another_pro_cannot_upload_under_someone_elses_prefix(stack
     assert http.post(f"{stack}/pro/kyc/submit", headers=headers, timeout=10).status_code == 200
     approved = http.post(f"{stack}/admin/kyc/{pro_id}/approve", headers=admin_headers, timeout=10)
     assert approved.status_code == 200 and approved.json()["status"] == "APPROVED"
+    review = http.get(f"{stack}/admin/kyc/{pro_id}", headers=admin_headers, timeout=10).json()
+    assert http.get(review["documents"]["SELFIE"]["url"], timeout=10).content == b"\xff\xd8 scan SELFIE"
+    # the approved selfie's form, used again within its 10 minutes, is accepted by the storage,
+    # but the admin still reads the version that was submitted and approved (SPEC §10)
+    assert post_file(http, selfie_form, b"\xff\xd8 swapped").status_code == 204
     review = http.get(f"{stack}/admin/kyc/{pro_id}", headers=admin_headers, timeout=10).json()
     assert http.get(review["documents"]["SELFIE"]["url"], timeout=10).content == b"\xff\xd8 scan SELFIE"
 

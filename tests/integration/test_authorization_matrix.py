@@ -290,29 +290,31 @@ def _build_exception(world: "World") -> str:
                                  clock.now())["id"]
 
 
-def _upload_kyc_documents(pro_id: str) -> None:
+def _upload_kyc_documents(world: "World", name: str) -> None:
+    """Each document uploaded with an upload form of its own (the key the form names)."""
     import boto3
 
     from khadamat import config
-    from khadamat.domain.kyc import DOCUMENT_TYPES, document_key
+    from khadamat.domain.kyc import DOCUMENT_TYPES
+    from khadamat.usecases import kyc
 
     s3 = boto3.client("s3", region_name=config.region())
     for doc in DOCUMENT_TYPES:
-        s3.put_object(Bucket=config.kyc_bucket(), Key=document_key(pro_id, doc), Body=b"scan",
-                      ContentType="image/jpeg")
+        key = kyc.upload_url(_user(world, name), doc, "image/jpeg", clock.now())["fields"]["key"]
+        s3.put_object(Bucket=config.kyc_bucket(), Key=key, Body=b"scan", ContentType="image/jpeg")
 
 
 def _build_kyc_documents(world: "World") -> str:
     """Both pros uploaded their three documents (each may submit its own)."""
     for name in ("pro", "other_pro"):
-        _upload_kyc_documents(world.ids[name])
+        _upload_kyc_documents(world, name)
     return world.ids["pro"]
 
 
 def _build_kyc_pending(world: "World") -> str:
     from khadamat.usecases import kyc
 
-    _upload_kyc_documents(world.ids["pro"])
+    _upload_kyc_documents(world, "pro")
     kyc.submit(_user(world, "pro"), clock.now())
     return world.ids["pro"]
 

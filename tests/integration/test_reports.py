@@ -129,8 +129,9 @@ def test_admin_list_is_high_first_then_oldest_and_filters(api, parties):
     rest = api.get(f"/admin/reports?limit=3&nextToken={page['nextToken']}", token=token).body
     assert [r["id"] for r in page["items"] + rest["items"]] == [first_high, second_high,
                                                                  first_normal, second_normal]
-    for bad in ("status=CLOSED", "priority=URGENT", "limit=0", "nextToken=abc"):
+    for bad in ("status=CLOSED", "priority=URGENT", "limit=0"):
         assert api.get(f"/admin/reports?{bad}", token=token).status == 422
+    assert api.get("/admin/reports?nextToken=abc", token=token).status == 400  # SPEC §1
 
 
 def test_patch_follows_the_allowed_transitions(api, parties):
@@ -176,3 +177,35 @@ def test_unban_lifts_a_pro_suspension(api, parties):
     assert api.post(f"/admin/users/{pro_id}/unban", token=admin(api)).body["status"] == "ACTIVE"
     assert api.get("/me", token=pro_token).body["status"] == "ACTIVE"
     assert get_user(pro_id).pro_consecutive_cancel_count == 0
+
+
+def test_without_status_the_list_holds_every_status_high_first_then_oldest_paged(api, parties):
+    # Given four reports in four statuses, two HIGH (completed booking) and two NORMAL
+    client_id, client_token, pro_id, pro_token = parties
+    old_booking = booking(client_id, pro_id, status="CONFIRMED", completed_at=None)
+    done_booking = booking(client_id, pro_id)
+    filed = []
+    for minute, (booking_ref, token) in enumerate(((old_booking, client_token), (done_booking, client_token),
+                                                   (done_booking, pro_token), (old_booking, pro_token)), 1):
+        at(api, f"2026-12-01T13:0{minute}:00+00:00")
+        filed.append(report(api, booking_ref, token).body["id"])
+    normal_1, high_1, high_2, normal_2 = filed
+    admin_token = admin(api)
+    for report_id, status in ((high_1, "RESOLVED"), (high_2, "IN_REVIEW"), (normal_1, "REJECTED")):
+        assert api.patch(f"/admin/reports/{report_id}", {"status": status},
+                         token=admin_token).status == 200
+    # When listing without status, Then every status, HIGH first then oldest
+    listed = api.get("/admin/reports", token=admin_token).body
+    assert [r["id"] for r in listed["items"]] == [high_1, high_2, normal_1, normal_2]
+    assert {r["status"] for r in listed["items"]} == {"RESOLVED", "IN_REVIEW", "REJECTED", "OPEN"}
+    # And paged, in the same order
+    page = api.get("/admin/reports?limit=3", token=admin_token).body
+    rest = api.get(f"/admin/reports?limit=3&nextToken={page['nextToken']}", token=admin_token).body
+    assert [r["id"] for r in page["items"] + rest["items"]] == [high_1, high_2, normal_1, normal_2]
+    assert rest["nextToken"] is None
+    # And priority alone filters across statuses; status alone still filters
+    normal = api.get("/admin/reports?priority=NORMAL", token=admin_token).body["items"]
+    assert [r["id"] for r in normal] == [normal_1, normal_2]
+    assert [r["id"] for r in api.get("/admin/reports?status=OPEN", token=admin_token).body["items"]] == [normal_2]
+    high_done = api.get("/admin/reports?status=RESOLVED&priority=HIGH", token=admin_token).body["items"]
+    assert [r["id"] for r in high_done] == [high_1]

@@ -16,10 +16,31 @@ from khadamat.domain.kyc import KycStatus
 ALL_PRESENT = {doc: True for doc in kyc.DOCUMENT_TYPES}
 
 
-def test_documents_live_under_the_pros_own_prefix():
-    assert kyc.document_key("p1", "SELFIE") == "kyc/p1/SELFIE"
-    assert kyc.document_key("p1", "SELFIE").startswith(kyc.pro_prefix("p1"))
+def test_documents_live_under_the_pros_own_prefix_one_key_per_upload():
+    assert kyc.document_key("p1", "r0", "SELFIE", "u1") == "kyc/p1/r0/SELFIE/u1"
+    assert kyc.document_key("p1", "r0", "SELFIE", "u1").startswith(kyc.round_prefix("p1", "r0"))
+    assert kyc.round_prefix("p1", "r0").startswith(kyc.pro_prefix("p1"))
     assert not kyc.pro_prefix("p1").startswith(kyc.pro_prefix("p"))  # "p/" is not a prefix of "p1/"
+
+
+def test_each_rejected_submission_opens_a_round_of_its_own():
+    assert kyc.upload_round(None) == "r0"
+    first, second = "2026-12-01T10:00:00.000000Z", "2026-12-02T10:00:00.000000Z"
+    assert kyc.upload_round(first) == "r20261201100000000000"
+    assert len({kyc.upload_round(None), kyc.upload_round(first), kyc.upload_round(second)}) == 3
+
+
+def test_submit_pins_the_newest_upload_of_each_document_of_the_round():
+    prefix = kyc.round_prefix("p1", "r0")
+    t1, t2 = datetime(2026, 12, 1, 10, tzinfo=UTC), datetime(2026, 12, 1, 11, tzinfo=UTC)
+    objects = [{"key": f"{prefix}SELFIE/a", "versionId": "v1", "lastModified": t2},
+               {"key": f"{prefix}SELFIE/b", "versionId": "v2", "lastModified": t1},
+               {"key": f"{prefix}CIN_BACK/c", "versionId": "v3", "lastModified": t1},
+               {"key": f"{prefix}PASSPORT/d", "versionId": "v4", "lastModified": t2},
+               {"key": "kyc/p1/r9/CIN_FRONT/e", "versionId": "v5", "lastModified": t2}]
+    assert kyc.newest_uploads(objects, prefix) == {
+        "SELFIE": {"key": f"{prefix}SELFIE/a", "versionId": "v1"},
+        "CIN_BACK": {"key": f"{prefix}CIN_BACK/c", "versionId": "v3"}}
 
 
 @pytest.mark.parametrize("doc,ctype", [("PASSPORT", "image/jpeg"), ("SELFIE", "image/gif"),

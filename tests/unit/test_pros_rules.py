@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from khadamat.domain import pros as rules
-from khadamat.domain.errors import Conflict, Unprocessable
+from khadamat.domain.errors import BadRequest, Conflict, Unprocessable
 
 NOW = datetime(2026, 6, 1, 7, tzinfo=UTC)
 
@@ -71,11 +71,10 @@ def test_badges_and_rating():
     assert rules.rating_view(0, 0) == {"average": None, "count": 0}
 
 
-def test_page_token_round_trip_and_rejections():
-    token = rules.PageToken(20, date(2026, 6, 1), "casablanca|plomberie|").encode()
-    assert rules.decode_page_token(token, "casablanca|plomberie|") == rules.PageToken(20, date(2026, 6, 1), "casablanca|plomberie|")
-    with pytest.raises(Unprocessable):
-        rules.decode_page_token(token, "rabat-sale|plomberie|")
-    for garbage in ("", "%%%", "W10", "eyJvIjp0cnVlLCJkIjoiMjAyNi0wNi0wMSIsInEiOiIifQ", "bm90IGpzb24"):
-        with pytest.raises(Unprocessable):
-            rules.decode_page_token(garbage, "")
+def test_listing_position_round_trip_and_rejections():
+    position = rules.ListingPosition(20, date(2026, 6, 1))
+    assert rules.ListingPosition.from_json(position.to_json()) == position
+    for bad in ({}, {"o": True, "d": "2026-06-01"}, {"o": -1, "d": "2026-06-01"},
+                {"o": rules.MAX_OFFSET + 1, "d": "2026-06-01"}, {"o": 1, "d": "yesterday"}):
+        with pytest.raises(BadRequest):
+            rules.ListingPosition.from_json(bad)

@@ -49,3 +49,8 @@ def _secret_from_secrets_manager(name: str) -> str:
 
 def jwt_secret() -> str:
     return secret("JWT_SECRET", "JWT_SECRET_NAME")
+
+
+def page_token_secret() -> str:
+    """HMAC key of page tokens (dal.base.encode_page_token)."""
+    return secret("PAGE_TOKEN_SECRET", "PAGE_TOKEN_SECRET_NAME")

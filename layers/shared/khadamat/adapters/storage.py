@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 from khadamat import config
 
@@ -56,25 +57,33 @@ def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int
     return {"url": post["url"], "fields": post["fields"]}
 
 
-def presigned_read(key: str, expires_in: int) -> str:
-    return s3().generate_presigned_url("get_object", Params={"Bucket": config.kyc_bucket(), "Key": key},
-                                       ExpiresIn=expires_in)
+def presigned_read(key: str, expires_in: int, version_id: str | None = None) -> str:
+    """A presigned GET of that exact version (a later write to the key does not change it)."""
+    params = {"Bucket": config.kyc_bucket(), "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    return s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
-def exists(key: str) -> bool:
-    from botocore.exceptions import ClientError
+def current_objects(prefix: str) -> list[dict]:
+    """The current version of every object under ``prefix``: {"key", "versionId", "lastModified"}."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
+    found = []
     try:
-        s3().head_object(Bucket=config.kyc_bucket(), Key=key)
-        return True
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise StorageError(f"HeadObject {key} failed: {error}") from error
+        pages = s3().get_paginator("list_object_versions").paginate(Bucket=config.kyc_bucket(),
+                                                                    Prefix=prefix)
+        for page in pages:
+            found += [{"key": v["Key"], "versionId": v["VersionId"], "lastModified": v["LastModified"]}
+                      for v in page.get("Versions", []) if v.get("IsLatest")]
+    except (BotoCoreError, ClientError) as error:
+        raise StorageError(f"listing {prefix} failed: {error}") from error
+    return found
 
 
-def delete_all_versions(prefix: str) -> int:
-    """Physically delete every version and delete marker under ``prefix``; returns how many.
+def delete_all_versions(prefix: str, keep: Callable[[str, str], bool] | None = None) -> int:
+    """Physically delete every version and delete marker under ``prefix`` but those
+    ``keep(key, versionId)`` spares; returns how many.
 
     Idempotent: nothing left → 0. Raises StorageError when any deletion failed.
     """
@@ -86,7 +95,8 @@ def delete_all_versions(prefix: str) -> int:
         pages = s3().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
         for page in pages:
             targets = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                       for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
+                       for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                       if keep is None or not keep(v["Key"], v["VersionId"])]
             if not targets:
                 continue
             answer = s3().delete_objects(Bucket=bucket, Delete={"Objects": targets, "Quiet": True})

@@ -7,7 +7,14 @@ in-process mock intercepts them in tests.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -16,6 +23,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from khadamat import config
+from khadamat.domain.errors import BadRequest
 from khadamat.domain.timeutil import to_storage
 
 
@@ -123,3 +131,62 @@ def oldest_in(index: GlobalSecondaryIndex, hash_key: str, range_key, created_bef
 def cancellation_codes(error) -> list[str | None]:
     """Per-item codes of a cancelled transaction (in pynamodb's order, see TRAPS.md)."""
     return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
+
+
+# ---------------------------------------------------------------- page tokens
+@dataclass(frozen=True, slots=True)
+class PageScope:
+    """What a page token is bound to (SPEC §1): its route, its caller (None on a public
+    listing) and its query's filters. A token is honoured only by the same scope."""
+
+    route: str
+    caller: str | None
+    filters: Mapping[str, object] = field(default_factory=dict)
+
+
+_TOKEN_VERSION = 1
+
+
+def _page_token_mac(payload: bytes, scope: PageScope) -> bytes:
+    # The scope is signed, not carried: a token names no route, caller or filter, and one
+    # issued for another scope fails exactly like a forged one.
+    bound = json.dumps([_TOKEN_VERSION, scope.route, scope.caller, dict(scope.filters)],
+                       sort_keys=True, separators=(",", ":"), default=str).encode()
+    key = config.page_token_secret().encode()
+    return hmac.new(key, bound + b"\n" + payload, hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_page_token(position: dict | None, scope: PageScope) -> str | None:
+    """The one page-token codec of every paged listing: ``position`` (a DynamoDB
+    LastEvaluatedKey, or any JSON object saying where the next page starts) signed with
+    HMAC-SHA256 over the scope. None when there is no next page."""
+    if not position:
+        return None
+    payload = json.dumps(position, sort_keys=True, separators=(",", ":")).encode()
+    return f"{_b64(payload)}.{_b64(_page_token_mac(payload, scope))}"
+
+
+def decode_page_token(token: str | None, scope: PageScope) -> dict | None:
+    """The position a token issued by ``encode_page_token`` for this same scope holds;
+    400 BAD_REQUEST for anything else (forged, altered, another route, caller or filters)."""
+    if not token:
+        return None
+    try:
+        payload_text, mac_text = token.split(".")
+        payload, mac = _unb64(payload_text), _unb64(mac_text)
+    except (ValueError, binascii.Error):
+        raise BadRequest("nextToken is not a token this listing returned") from None
+    if not hmac.compare_digest(mac, _page_token_mac(payload, scope)):
+        raise BadRequest("nextToken is not a token this listing returned for this query")
+    position = json.loads(payload)  # signed by us: well-formed
+    if not isinstance(position, dict):
+        raise BadRequest("nextToken is not a token this listing returned")
+    return position

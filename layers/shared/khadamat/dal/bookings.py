@@ -18,9 +18,6 @@ that a cancellation is mapped to the item that failed.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,9 +28,9 @@ from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
-from khadamat.dal.base import GSI1, GSI2, GSI3, BaseItem, connection, get_items
+from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, PageScope, connection, decode_page_token,
+                               encode_page_token, get_items)
 from khadamat.dal.users import UserItem, user_key
-from khadamat.domain.errors import Unprocessable
 from khadamat.domain.timeutil import to_storage
 
 PENDING_EXPIRY = "PENDING_EXPIRY"
@@ -194,32 +191,16 @@ def get_users(user_ids) -> dict[str, UserItem]:
     return {user.user_id: user for user in UserItem.batch_get(keys)} if keys else {}
 
 
-def _encode_token(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _decode_token(token: str | None) -> dict | None:
-    if not token:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, UnicodeError):
-        key = None
-    if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
-        raise Unprocessable("nextToken is not valid", code="VALIDATION_ERROR")
-    return key
-
-
 def query_bookings(*, as_pro: bool, user_id: str, status: str | None, limit: int,
-                   next_token: str | None) -> tuple[list[BookingItem], str | None]:
+                   next_token: str | None, scope: PageScope) -> tuple[list[BookingItem], str | None]:
     """One page of a user's bookings by timeSlot ascending (GSI1 for a client, GSI2 for a pro)."""
     index, hash_key = ((BookingItem.by_pro, f"PROBOOKINGS#{user_id}") if as_pro
                        else (BookingItem.by_client, f"CLIENT#{user_id}"))
     result = index.query(hash_key, filter_condition=(BookingItem.status == status) if status else None,
-                         limit=limit, last_evaluated_key=_decode_token(next_token),
+                         limit=limit, last_evaluated_key=decode_page_token(next_token, scope),
                          page_size=limit)
     items = list(result)
-    return items, _encode_token(result.last_evaluated_key)
+    return items, encode_page_token(result.last_evaluated_key, scope)
 
 
 def pro_bookings_between(pro_id: str, start: datetime, end: datetime) -> list[BookingItem]:

@@ -14,17 +14,15 @@ then leaves the index; after 24 h of failures it moves to GSI3 OUTBOX_FAILED / <
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI1, BaseItem, connection, oldest_in
+from khadamat.dal.base import (GSI1, BaseItem, PageScope, connection, decode_page_token,
+                               encode_page_token, oldest_in)
 from khadamat.dal.outbox import PENDING_PK, OutboxItem
-from khadamat.domain.errors import Unprocessable
 from khadamat.domain.timeutil import to_storage
 
 SENDING, SENT, SKIPPED = "SENDING", "SENT", "SKIPPED"
@@ -170,16 +168,17 @@ def put_inbox_item(message: OutboxItem) -> None:
             raise
 
 
-def inbox_page(user_id: str, limit: int, next_token: str | None) -> tuple[list[InboxItem], str | None]:
+def inbox_page(user_id: str, limit: int, next_token: str | None,
+               scope: PageScope) -> tuple[list[InboxItem], str | None]:
     """Newest first; one item more than asked tells whether a next page exists."""
     pk = _user_pk(user_id)
-    start = _decode_token(next_token, pk) if next_token else None
+    start = decode_page_token(next_token, scope)
     items = list(InboxItem.query(pk, InboxItem.SK.startswith("NOTIF#"), scan_index_forward=False,
                                  limit=limit + 1, last_evaluated_key=start))
     if len(items) <= limit:
         return items, None
     items = items[:limit]
-    return items, _encode_token({"PK": {"S": pk}, "SK": {"S": items[-1].SK}})
+    return items, encode_page_token({"PK": {"S": pk}, "SK": {"S": items[-1].SK}}, scope)
 
 
 def find_inbox_item(user_id: str, notification_id: str) -> InboxItem | None:
@@ -198,21 +197,6 @@ def mark_read(item: InboxItem, now: datetime) -> None:
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-
-
-def _encode_token(key: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_token(token: str, pk: str) -> dict:
-    """A token is only good for the caller's own partition (no reading others' pages)."""
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if key["PK"]["S"] != pk or not key["SK"]["S"].startswith("NOTIF#"):
-            raise ValueError
-        return {"PK": {"S": key["PK"]["S"]}, "SK": {"S": key["SK"]["S"]}}
-    except (ValueError, KeyError, TypeError):
-        raise Unprocessable("nextToken is not valid")
 
 
 # ---------------------------------------------------------------- devices

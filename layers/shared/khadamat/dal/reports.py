@@ -3,7 +3,11 @@
 Keys:
   REPORT#<id> / REPORT    the report; GSI1 REPORTS#<status> / <priorityRank>#<createdAt>#<id>
                           (rank 0 = HIGH, 1 = NORMAL: a Query per status gives HIGH first,
-                          then oldest first; a priority filter is a begins_with)
+                          then oldest first; a priority filter is a begins_with);
+                          GSI2 REPORTS / <priorityRank>#<createdAt>#<id>: every report whatever
+                          its status, in the same order (the unfiltered admin list). Both live
+                          on the report item itself, so a status change moves the item in
+                          GSI1 in the same write, and GSI2 never moves.
 """
 
 from __future__ import annotations
@@ -11,8 +15,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
-from khadamat.dal import pagetoken
-from khadamat.dal.base import GSI1, BaseItem
+from khadamat.dal.base import GSI1, GSI2, BaseItem, PageScope, decode_page_token, encode_page_token
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
 
@@ -32,6 +35,9 @@ class ReportItem(BaseItem):
     updated_at = UnicodeAttribute()
 
     by_status = GSI1()
+    every_status = GSI2()
+
+ALL_REPORTS_PK = "REPORTS"
 
 
 def report_key(report_id: str) -> tuple[str, str]:
@@ -39,7 +45,8 @@ def report_key(report_id: str) -> tuple[str, str]:
 
 
 def index_keys(status: str, sort_key: str) -> dict:
-    return {"GSI1PK": f"REPORTS#{status}", "GSI1SK": sort_key}
+    return {"GSI1PK": f"REPORTS#{status}", "GSI1SK": sort_key,
+            "GSI2PK": ALL_REPORTS_PK, "GSI2SK": sort_key}
 
 
 def create(report: ReportItem) -> None:
@@ -72,10 +79,14 @@ def change_status(report_id: str, target: str, sources: tuple[str, ...], note: s
     return report
 
 
-def list_by_status(status: str, priority: Priority | None, limit: int,
-                   next_token: str | None) -> tuple[list[ReportItem], str | None]:
-    condition = ReportItem.GSI1SK.startswith(f"{PRIORITY_RANK[priority]}#") if priority else None
-    result = ReportItem.by_status.query(f"REPORTS#{status}", range_key_condition=condition,
-                                        limit=limit, last_evaluated_key=pagetoken.decode(next_token))
+def list_for_triage(status: str | None, priority: Priority | None, limit: int,
+                    next_token: str | None, scope: PageScope) -> tuple[list[ReportItem], str | None]:
+    """HIGH first, then oldest first: one Query of GSI1 (one status) or GSI2 (every status)."""
+    index, hash_key, rank_key = ((ReportItem.by_status, f"REPORTS#{status}", ReportItem.GSI1SK)
+                                 if status else (ReportItem.every_status, ALL_REPORTS_PK,
+                                                 ReportItem.GSI2SK))
+    condition = rank_key.startswith(f"{PRIORITY_RANK[priority]}#") if priority else None
+    result = index.query(hash_key, range_key_condition=condition, limit=limit,
+                         last_evaluated_key=decode_page_token(next_token, scope))
     items = list(result)
-    return items, pagetoken.encode(result.last_evaluated_key)
+    return items, encode_page_token(result.last_evaluated_key, scope)

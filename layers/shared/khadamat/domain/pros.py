@@ -13,14 +13,11 @@ category" check all go through `listed_services`, so they cannot disagree.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from khadamat.domain.errors import Conflict, Unprocessable
+from khadamat.domain.errors import BadRequest, Conflict, Unprocessable
 from khadamat.domain.reference import CATEGORY_IDS
 from khadamat.domain.timeutil import from_storage
 
@@ -159,14 +156,15 @@ def rating_view(rating_sum: int, rating_count: int) -> dict:
     return {"average": average, "count": rating_count}
 
 
-# --- discovery paging token --------------------------------------------------
+# --- discovery paging position ----------------------------------------------
 
 MAX_OFFSET = 100_000
 
 
 @dataclass(frozen=True, slots=True)
-class PageToken:
-    """Where the next page starts in one day's ranked listing of one query.
+class ListingPosition:
+    """Where the next page starts in one day's ranked listing (signed into a page token by
+    khadamat.dal.base, bound to the query's cityId, categoryId and timeSlot).
 
     The listing day travels in the token, so a listing started before local
     midnight keeps the same order (same tie-break seed) on its later pages.
@@ -174,24 +172,17 @@ class PageToken:
 
     offset: int
     listing_day: date
-    query: str  # cityId|categoryId|timeSlot the token was issued for
 
-    def encode(self) -> str:
-        raw = json.dumps({"o": self.offset, "d": self.listing_day.isoformat(), "q": self.query},
-                         separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    def to_json(self) -> dict:
+        return {"o": self.offset, "d": self.listing_day.isoformat()}
 
-
-def decode_page_token(token: str, query: str) -> PageToken:
-    """422 VALIDATION_ERROR for anything not issued by `PageToken.encode` for this same query."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        offset, day, token_query = data["o"], date.fromisoformat(data["d"]), data["q"]
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise _invalid("nextToken is not a token this listing returned") from None
-    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
-        raise _invalid("nextToken is not a token this listing returned")
-    if token_query != query:
-        raise _invalid("nextToken belongs to another listing (cityId, categoryId or timeSlot changed)")
-    return PageToken(offset, day, query)
+    @classmethod
+    def from_json(cls, data: dict) -> ListingPosition:
+        """Only ever given what to_json wrote (the token is signed); still checked."""
+        offset = data.get("o")
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
+            raise BadRequest("nextToken is not a token this listing returned")
+        try:
+            return cls(offset, date.fromisoformat(str(data.get("d"))))
+        except ValueError:
+            raise BadRequest("nextToken is not a token this listing returned") from None

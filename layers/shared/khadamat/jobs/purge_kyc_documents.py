@@ -7,6 +7,7 @@ from khadamat.jobs import job
 
 @job("purge-kyc-documents")
 def purge_kyc_documents() -> dict:
+    from khadamat import clock
     from khadamat.usecases import kyc
 
-    return kyc.purge_pending()
+    return kyc.purge_pending(clock.now())

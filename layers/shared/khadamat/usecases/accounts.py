@@ -144,7 +144,7 @@ def delete_me(user: users.UserItem, now: datetime) -> None:
     users.erase_user(user, now, also_save=(marker,) if marker else ())
     users.revoke_all_refresh_tokens(user.user_id)
     if marker:
-        kyc.purge_now(marker)
+        kyc.purge_now(marker, now)
 
 
 def _ban_refused(user_id: str) -> NoReturn:

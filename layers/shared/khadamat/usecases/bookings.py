@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from khadamat.dal import bookings as store
 from khadamat.dal import tasks
 from khadamat.dal import users
+from khadamat.dal.base import PageScope
 from khadamat.dal.outbox import new_outbox_item
 from khadamat.domain import notifications
 from khadamat.domain.accounts import Role, UserStatus
@@ -139,8 +140,10 @@ def list_bookings(*, caller: users.UserItem, status: str | None, limit: int,
                   next_token: str | None) -> dict:
     if status is not None and status not in Status.__members__:
         raise Unprocessable(f"status must be one of {', '.join(Status)}")
+    scope = PageScope("GET /bookings", caller.user_id, {"status": status})
     items, token = store.query_bookings(as_pro=caller.role == Role.PRO, user_id=caller.user_id,
-                                        status=status, limit=limit, next_token=next_token)
+                                        status=status, limit=limit, next_token=next_token,
+                                        scope=scope)
     people = store.get_users({b.client_id for b in items} | {b.pro_id for b in items})
     return {"items": [booking_view(b, people, False) for b in items], "nextToken": token}
 

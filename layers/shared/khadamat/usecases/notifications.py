@@ -16,6 +16,7 @@ from khadamat.adapters import push, whatsapp
 from khadamat.adapters.errors import DeadDeviceToken, Undeliverable
 from khadamat.dal import notifications as store
 from khadamat.dal import users
+from khadamat.dal.base import PageScope
 from khadamat.dal.outbox import OutboxItem
 from khadamat.domain import delivery as rules
 from khadamat.domain.accounts import UserStatus
@@ -140,7 +141,8 @@ def _notification_view(item: store.InboxItem) -> dict:
 
 
 def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:
-    items, token = store.inbox_page(user.user_id, limit, next_token)
+    scope = PageScope("GET /me/notifications", user.user_id)
+    items, token = store.inbox_page(user.user_id, limit, next_token, scope)
     return {"items": [_notification_view(item) for item in items], "nextToken": token}
 
 

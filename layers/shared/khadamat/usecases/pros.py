@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pynamodb.attributes import MapAttribute
 
 from khadamat.dal import availability
+from khadamat.dal.base import PageScope, decode_page_token, encode_page_token
 from khadamat.dal import pros as store
 from khadamat.dal.users import UserItem, get_user
 from khadamat.domain import pros as rules
@@ -234,9 +235,11 @@ def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit:
     if category_id not in CATEGORY_IDS:
         raise Unprocessable(f"categoryId must be one of {', '.join(CATEGORY_IDS)}")
     slot = _listing_slot(time_slot) if time_slot else None
-    query = "|".join((city_id, category_id, to_storage(slot) if slot else ""))
-    token = rules.decode_page_token(next_token, query) if next_token else None
-    listing_day, offset = (token.listing_day, token.offset) if token else (local_date(now), 0)
+    scope = PageScope("GET /pros", None, {"cityId": city_id, "categoryId": category_id,
+                                          "timeSlot": to_storage(slot) if slot else None})
+    position = decode_page_token(next_token, scope)
+    start = rules.ListingPosition.from_json(position) if position else None
+    listing_day, offset = (start.listing_day, start.offset) if start else (local_date(now), 0)
 
     shown = [pro for pro in store.listed_pros(city_id, category_id)
              if _is_visible_pro(pro) and pro.city_id == city_id and offers_category(pro, category_id, now)]
@@ -248,7 +251,8 @@ def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit:
     page = ranked[offset:offset + limit]
     more = offset + limit < len(ranked)
     return {"items": [_listing_item_view(by_id[c.pro_id], category_id, now) for c in page],
-            "nextToken": rules.PageToken(offset + limit, listing_day, query).encode() if more else None}
+            "nextToken": encode_page_token(rules.ListingPosition(offset + limit, listing_day).to_json(),
+                                           scope) if more else None}
 
 
 # ---------------------------------------------------------------- GET /pros/{proId}

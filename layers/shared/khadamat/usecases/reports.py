@@ -8,6 +8,7 @@ from datetime import datetime
 from khadamat.dal import bookings as bookings_store
 from khadamat.dal import reports as dal
 from khadamat.dal import users
+from khadamat.dal.base import PageScope
 from khadamat.domain import reports as rules
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.reports import Priority, ReportStatus
@@ -45,15 +46,16 @@ def create(reporter: users.UserItem, booking_id: str, title: str, details: str,
     return view(report)
 
 
-def list_for_admin(status: str | None, priority: str | None, limit: int,
+def list_for_admin(admin: users.UserItem, status: str | None, priority: str | None, limit: int,
                    next_token: str | None) -> dict:
-    status = status or ReportStatus.OPEN
-    if status not in ReportStatus.__members__:
+    """Without ``status``, reports of every status (SPEC §8)."""
+    if status is not None and status not in ReportStatus.__members__:
         raise Unprocessable(f"status must be one of {', '.join(ReportStatus)}")
     if priority and priority not in Priority.__members__:
         raise Unprocessable(f"priority must be one of {', '.join(Priority)}")
-    items, token = dal.list_by_status(status, Priority(priority) if priority else None, limit,
-                                      next_token)
+    scope = PageScope("GET /admin/reports", admin.user_id, {"status": status, "priority": priority})
+    items, token = dal.list_for_triage(status, Priority(priority) if priority else None, limit,
+                                       next_token, scope)
     return {"items": [view(report) for report in items], "nextToken": token}
 
 
