@@ -20,6 +20,7 @@ import requests
 from infra.local.aws import EmbeddedAws
 from tests.e2e.conftest import REPO_ROOT, _pump_lines, _stop, _wait_for_url
 from tests.e2e.invariants import Store
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 ALL_WEEK = [{"dayOfWeek": day, "startMin": 0, "endMin": 1440} for day in range(7)]
@@ -47,7 +48,7 @@ class Stack:
         phone = f"06{number % 100_000_000:08d}"
         reply = self.post("/auth/signup", {"phone": phone, "email": f"e{number}@example.ma",
                                            "password": PASSWORD, "firstName": "Prénom",
-                                           "lastName": f"Nom{number}", "role": role, **extra})
+                                           "lastName": f"Nom {name_of(number)}", "role": role, **extra})
         assert reply.status_code == 201, reply.text
         login = self.post("/auth/login", {"login": phone, "password": PASSWORD})
         return {"id": reply.json()["userId"], "token": login.json()["accessToken"]}

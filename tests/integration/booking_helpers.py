@@ -13,6 +13,7 @@ import pytest
 
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.timeutil import parse_timestamp
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 NOW = "2026-12-01T08:00:00+00:00"  # Casablanca is UTC+00 then
@@ -49,7 +50,7 @@ def signup_and_login(api, role: str, **extra) -> Person:
     number = next(_numbers)
     phone = f"06{number % 100_000_000:08d}"
     body = {"phone": phone, "email": f"u{number}@example.ma", "password": PASSWORD,
-            "firstName": "Prénom", "lastName": f"Nom{number}", "role": role, **extra}
+            "firstName": "Prénom", "lastName": f"Nom {name_of(number)}", "role": role, **extra}
     created = api.post("/auth/signup", body)
     assert created.status == 201, created.body
     login = api.post("/auth/login", {"login": phone, "password": PASSWORD})

@@ -399,7 +399,7 @@ class World:
                 role_kw = {"role": role, "city_id": "casablanca" if role == PRO else None}
             phone = _unique_phone()
             user = create_account(phone=phone, email=f"{name}{next(_numbers)}@example.ma",
-                                  password=PASSWORD, first_name=name.title(), last_name="Test",
+                                  password=PASSWORD, first_name=name.replace("_", " ").title(), last_name="Test",
                                   whatsapp=None, now=now, **role_kw)
             self.ids[name], self.phones[name] = user.user_id, phone
             self.tokens[name] = issue_access_token(user.user_id, user.role, now)

@@ -12,6 +12,7 @@ from khadamat.adapters import storage
 from khadamat.dal import kyc as kyc_dal
 from khadamat.domain.kyc import DOCUMENT_TYPES
 from tests.integration.s3_fixtures import fresh_s3_client, s3  # noqa: F401  (fixtures)
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 BUCKET = "kycbucket-local"
@@ -19,7 +20,7 @@ BUCKET = "kycbucket-local"
 
 def account(api, n: int, role="PRO") -> tuple[str, str]:
     body = {"phone": f"06123450{n:02d}", "email": f"user{n}@example.ma", "password": PASSWORD,
-            "firstName": "Youssef", "lastName": f"Bennani{n}", "role": role}
+            "firstName": "Youssef", "lastName": f"Bennani {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = "casablanca"
     user_id = api.post("/auth/signup", body).body["userId"]

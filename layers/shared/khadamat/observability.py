@@ -34,6 +34,8 @@ def http_entry(app):
     def lambda_handler(event, context):
         clock.begin_invocation()
         app.clear_context()  # the module stays warm between invocations: nothing read survives
+        if (refusal := _source_ip_refusal(event)) is not None:
+            return error_result(refusal)
         if app.roles is not None:
             try:
                 prefetch = app.prefetch(event) if app.prefetch else None
@@ -44,6 +46,20 @@ def http_entry(app):
         return app.resolve(event, context)
 
     return lambda_handler
+
+
+def _source_ip_refusal(event):
+    """The /auth/* routes' per-IP limit (khadamat.api.throttle), before anything else runs."""
+    from khadamat.api import throttle
+    from khadamat.domain.errors import RateLimited
+
+    if not throttle.is_ip_throttled_route(event):
+        return None
+    try:
+        throttle.check_source_ip(event)
+    except RateLimited as refusal:
+        return refusal
+    return None
 
 
 def job_entry(run_job):
