@@ -23,9 +23,9 @@ def account(api, n: int, role="PRO") -> tuple[str, str]:
             "firstName": "Youssef", "lastName": f"Bennani {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = "casablanca"
-    user_id = api.post("/auth/signup", body).body["userId"]
-    token = api.post("/auth/login", {"login": body["email"], "password": PASSWORD}).body["accessToken"]
-    return user_id, token
+    from tests.integration.booking_helpers import sign_up_verified
+
+    return sign_up_verified(api, body)
 
 
 def admin(api) -> str:

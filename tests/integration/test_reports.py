@@ -24,9 +24,9 @@ def account(api, n: int, role: str) -> tuple[str, str]:
             "firstName": "Salma", "lastName": f"Idrissi {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = "rabat-sale"
-    user_id = api.post("/auth/signup", body).body["userId"]
-    return user_id, api.post("/auth/login", {"login": body["email"], "password": PASSWORD}
-                             ).body["accessToken"]
+    from tests.integration.booking_helpers import sign_up_verified
+
+    return sign_up_verified(api, body)
 
 
 def admin(api) -> str:

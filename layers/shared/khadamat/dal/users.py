@@ -192,6 +192,36 @@ def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
     return actions
 
 
+def mark_phone_verified(user: UserItem, e164: str, tx: TransactWrite) -> None:
+    """In ``tx``: the account's phone is verified, if it is still ``e164``."""
+    tx.update(user, actions=[UserItem.phone_verified.set(True)],
+              condition=(UserItem.phone == e164) & (UserItem.status != UserStatus.DELETED))
+
+
+def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -> None:
+    """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it."""
+    tx.update(user, actions=[UserItem.phone.set(e164), UserItem.phone_verified.set(True),
+                             UserItem.updated_at.set(to_storage(now))],
+              condition=(UserItem.phone == user.phone) & (UserItem.status != UserStatus.DELETED))
+    tx.delete(UniqueItem(*phone_key(user.phone)),
+              condition=UniqueItem.user_id == user.user_id)
+    tx.save(UniqueItem(*phone_key(e164), user_id=user.user_id),
+            condition=UniqueItem.PK.does_not_exist())
+
+
+def set_password(user_id: str, password_hash: str, now: datetime) -> bool:
+    """False when there is no live account."""
+    try:
+        UserItem(*user_key(user_id)).update(
+            actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now))],
+            condition=UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED))
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
     """DELETE /me: the account is kept as a tombstone without personal data, out of the KYC
     review index (GSI3); ``also_save`` (e.g. a KYC purge marker) is written in the same
@@ -215,10 +245,10 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
 # ---------------------------------------------------------------- refresh tokens
 def save_refresh_token(user_id: str, token_hash: str, expires_at: datetime,
                        chain: str | None = None) -> None:
-    _refresh_item(user_id, token_hash, expires_at, chain or token_hash).save()
+    refresh_token_item(user_id, token_hash, expires_at, chain or token_hash).save()
 
 
-def _refresh_item(user_id: str, token_hash: str, expires_at: datetime, chain: str) -> RefreshTokenItem:
+def refresh_token_item(user_id: str, token_hash: str, expires_at: datetime, chain: str) -> RefreshTokenItem:
     return RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}", user_id=user_id, chain=chain,
                             expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp()))
 
@@ -248,7 +278,7 @@ def rotate_refresh_token(old: RefreshTokenItem, new_hash: str, expires_at: datet
         with TransactWrite(connection=connection()) as tx:
             tx.update(old, actions=[RefreshTokenItem.rotated_at.set(to_storage(now))],
                       condition=RefreshTokenItem.PK.exists() & RefreshTokenItem.rotated_at.does_not_exist())
-            tx.save(_refresh_item(old.user_id, new_hash, expires_at, old.chain or _hash_of(old)))
+            tx.save(refresh_token_item(old.user_id, new_hash, expires_at, old.chain or _hash_of(old)))
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             return False

@@ -119,17 +119,24 @@ def _password_matches(user: users.UserItem | None, password: str) -> bool:
 
 
 def _session_for(user: users.UserItem, now: datetime) -> dict:
-    """A new login chain: its first refresh token names the chain (SPEC §3 rotation)."""
+    session, token_item = new_session(user, now)
+    token_item.save()
+    return session
+
+
+def new_session(user: users.UserItem, now: datetime) -> tuple[dict, users.RefreshTokenItem]:
+    """The /auth/login answer of a new login chain, and its first refresh token to save (it
+    names the chain: SPEC §3 rotation)."""
     refresh_token = security.new_refresh_token(user.user_id)
     chain = security.hash_token(refresh_token)
-    users.save_refresh_token(user.user_id, chain, now + rules.REFRESH_TOKEN_TTL, chain)
+    item = users.refresh_token_item(user.user_id, chain, now + rules.REFRESH_TOKEN_TTL, chain)
     return {
         "accessToken": security.issue_access_token(user.user_id, user.role, now, chain),
         "refreshToken": refresh_token,
         "expiresIn": int(rules.ACCESS_TOKEN_TTL.total_seconds()),
         "user": {"id": user.user_id, "role": user.role, "firstName": user.first_name,
                  "lastName": user.last_name},
-    }
+    }, item
 
 
 def refresh(*, refresh_token: str, now: datetime) -> dict:
@@ -213,3 +220,23 @@ def unban(*, user_id: str, now: datetime) -> dict:
                                  pro_consecutive_cancel_count=0):
         raise NotFound("no such user")
     return {"id": user_id, "status": UserStatus.ACTIVE}
+
+
+# ---------------------------------------------------------------- consents (SPEC §15, CNDP)
+def _consent_view(item: users.ConsentItem) -> dict:
+    return {"kind": item.kind, "granted": item.granted, "termsVersion": item.terms_version,
+            "sourceIp": item.source_ip, "source": item.source,
+            "recordedAt": to_local_iso(from_storage(item.recorded_at))}
+
+
+def consents(user: users.UserItem) -> dict:
+    return {"items": [_consent_view(item) for item in users.consents_of(user.user_id)]}
+
+
+def set_marketing_consent(user: users.UserItem, opt_in: bool, source_ip: str | None,
+                          now: datetime) -> dict:
+    """Every change is a new record (the history is the proof of consent)."""
+    record = users.consent_item(user.user_id, rules.ConsentKind.MARKETING, opt_in,
+                                rules.TERMS_VERSION, source_ip, "SETTINGS", now)
+    users.record_marketing_choice(user, record)
+    return consents(user)
