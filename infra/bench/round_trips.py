@@ -61,7 +61,7 @@ BUDGETS: dict[str, int] = {
     # each + 1 for the per-IP /auth/* limit. The local Verify stand-in's DEV# items are not
     # counted (Twilio's API stands there in AWS).
     "POST /auth/otp/send": 4, "POST /auth/otp/verify": 4, "POST /auth/password/reset": 4,
-    "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 2,
+    "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 3,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 
