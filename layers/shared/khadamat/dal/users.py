@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, connection
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
-from khadamat.domain.timeutil import from_storage, to_storage
+from khadamat.domain.timeutil import to_storage
 
 
 def user_key(user_id: str) -> tuple[str, str]:
