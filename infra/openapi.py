@@ -51,15 +51,27 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /me/notifications/{id}/read": 204,
     "POST /me/devices": 201,
     "DELETE /me/devices/{token}": 204,
+    # accounts wave 2 (SPEC §15)
+    "POST /auth/otp/send": 202,
+    "POST /auth/password/reset": 204,
+    "POST /me/password": 204,
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
 _TRANSITION = {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION"]}
 ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
-    "POST /auth/signup": {409: ["ACCOUNT_EXISTS"]},
+    # Every /auth/* route: 429 RATE_LIMITED from the per-IP limit (SPEC §1).
+    "POST /auth/signup": {409: ["ACCOUNT_EXISTS"], 429: ["RATE_LIMITED"]},
     "POST /auth/login": {401: ["INVALID_CREDENTIALS"], 403: ["ACCOUNT_BANNED"],
                          429: ["RATE_LIMITED"]},
-    "POST /auth/refresh": {401: ["UNAUTHORIZED"], 403: ["ACCOUNT_BANNED"]},
+    "POST /auth/refresh": {401: ["UNAUTHORIZED"], 403: ["ACCOUNT_BANNED"], 429: ["RATE_LIMITED"]},
+    "POST /auth/logout": {429: ["RATE_LIMITED"]},
+    "POST /auth/otp/send": {401: ["UNAUTHORIZED"], 409: ["ACCOUNT_EXISTS"], 429: ["RATE_LIMITED"]},
+    "POST /auth/otp/verify": {401: ["INVALID_CODE", "UNAUTHORIZED"],
+                              403: ["ACCOUNT_BANNED", "PHONE_NOT_VERIFIED"],
+                              409: ["ACCOUNT_EXISTS"], 429: ["RATE_LIMITED"]},
+    "POST /auth/password/reset": {401: ["UNAUTHORIZED"], 429: ["RATE_LIMITED"]},
+    "POST /me/password": {401: ["INVALID_CREDENTIALS"]},
     "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"]},
     "POST /_dev/clock": {404: ["NOT_FOUND"]},
     "DELETE /_dev/clock": {404: ["NOT_FOUND"]},
@@ -67,11 +79,11 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "PUT /pro/services": {409: ["CATEGORY_LIMIT"]},
     "GET /pros/{proId}": {404: ["PRO_NOT_FOUND"]},
     "GET /pros/{proId}/slots": {404: ["PRO_NOT_FOUND"]},
-    "POST /bookings": {403: ["FORBIDDEN", "COOLDOWN_ACTIVE"], 404: ["PRO_NOT_FOUND"],
+    "POST /bookings": {403: ["FORBIDDEN", "COOLDOWN_ACTIVE", "PHONE_NOT_VERIFIED"], 404: ["PRO_NOT_FOUND"],
                        409: ["SLOT_UNAVAILABLE", "DUPLICATE_BOOKING", "PENDING_LIMIT_REACHED",
                              "IDEMPOTENCY_KEY_REUSED"],
                        422: ["SLOT_NOT_ALIGNED", "SLOT_IN_PAST", "CATEGORY_NOT_OFFERED"]},
-    "POST /bookings/{id}/confirm": {403: ["ACCOUNT_SUSPENDED"], 404: ["NOT_FOUND"],
+    "POST /bookings/{id}/confirm": {403: ["ACCOUNT_SUSPENDED", "PHONE_NOT_VERIFIED"], 404: ["NOT_FOUND"],
                                     409: ["SLOT_TAKEN", "INVALID_TRANSITION", "BOOKING_EXPIRED"]},
     "POST /bookings/{id}/decline": {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION", "BOOKING_EXPIRED"]},
     "POST /bookings/{id}/cancel": {404: ["NOT_FOUND"],

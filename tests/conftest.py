@@ -9,3 +9,9 @@ from infra.local.template import Template
 
 TEMPLATE = Template()
 apply_environment(TEMPLATE, endpoint_url=None)
+
+
+def name_of(number: int) -> str:
+    """A name that tells test users apart: names hold letters only (SPEC §3), so digits are
+    spelled as letters (``name_of(120)`` → ``"bca"``)."""
+    return "".join("abcdefghij"[int(digit)] for digit in str(number))

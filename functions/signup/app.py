@@ -11,7 +11,10 @@ app = build_app()
 def signup(body: SignupRequest):
     user = accounts.signup(phone=body.phone, email=str(body.email), password=body.password,
                            first_name=body.first_name, last_name=body.last_name, role=body.role,
-                           city_id=body.city_id, whatsapp=body.whatsapp, now=clock.now())
+                           city_id=body.city_id, whatsapp=body.whatsapp,
+                           accept_terms=body.accept_terms, marketing_opt_in=body.marketing_opt_in,
+                           source_ip=app.current_event.request_context.http.source_ip,
+                           now=clock.now())
     return json_response({"userId": user.user_id, "role": user.role}, 201)
 
 

@@ -20,7 +20,9 @@ from infra.local.template import Template
 BUDGETS: dict[str, int] = {
     "GET /health": 0, "GET /cities": 0, "GET /categories": 0,
     # Accounts and admin: docs/accounts.md "DynamoDB round trips per endpoint" (one line per request).
-    "POST /auth/signup": 1, "POST /auth/login": 3, "POST /auth/refresh": 2, "POST /auth/logout": 1,
+    # Every /auth/* route pays 1 more for the per-IP limit (SPEC §1: an UpdateItem in the entry
+    # layer, before the handler): signup 1+1, login 3+1, refresh (rotation) 2+1, logout 1+1.
+    "POST /auth/signup": 2, "POST /auth/login": 4, "POST /auth/refresh": 3, "POST /auth/logout": 2,
     "GET /me": 1, "DELETE /me": 3,
     "POST /admin/users/{id}/ban": 3, "POST /admin/users/{id}/unban": 2,
     "POST /_dev/clock": 1, "DELETE /_dev/clock": 1, "POST /_dev/jobs/{job}": 1, "GET /_dev/outbox": 1,
@@ -55,6 +57,11 @@ BUDGETS: dict[str, int] = {
     # Notifications: docs/notifications.md "DynamoDB round trips per endpoint".
     "GET /me/notifications": 2, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
+    # Accounts wave 2 (SPEC §15; docs/accounts.md): the otp/send ≤ 3 and otp/verify ≤ 3,
+    # each + 1 for the per-IP /auth/* limit. The local Verify stand-in's DEV# items are not
+    # counted (Twilio's API stands there in AWS).
+    "POST /auth/otp/send": 4, "POST /auth/otp/verify": 4, "POST /auth/password/reset": 4,
+    "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 3,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 

@@ -6,6 +6,7 @@ Started by `python -m infra.local.run` (`make run`), with the embedded AWS and t
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import sys
@@ -117,6 +118,15 @@ def _query_parameters(raw_query: str) -> dict[str, str]:
     for key, value in parse_qsl(raw_query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value
     return params
+
+
+def client_ip(socket_ip: str, headers: dict[str, str]) -> str:
+    """The client's address as API Gateway would report it (SPEC §1): from the loopback (the
+    stand-in for the edge) the leftmost X-Forwarded-For entry, else the socket's address."""
+    forwarded = headers.get("x-forwarded-for", "").split(",")[0].strip()
+    if forwarded and ipaddress.ip_address(socket_ip).is_loopback:
+        return forwarded
+    return socket_ip
 
 
 def build_http_event(method: str, raw_path: str, raw_query: str, header_pairs: list[tuple[str, str]],
@@ -312,7 +322,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             return
         route, params = matched
         event = build_http_event(self.command, raw_path, raw_query, header_pairs, body,
-                                 route.route_key, params, self.client_address[0])
+                                 route.route_key, params, client_ip(self.client_address[0], headers))
         event["requestContext"]["requestId"] = request_id
         status, response_headers, response_body = self.gateway.call_function(route, event)
         self._send(status, self.gateway.cors.apply(headers, response_headers), response_body, request_id)

@@ -79,6 +79,17 @@ def http() -> requests.Session:
         yield session
 
 
+@pytest.fixture(autouse=True)
+def own_client_address(http):
+    """Each test comes from its own address (the local gateway reads X-Forwarded-For from the
+    loopback): the per-IP /auth/* limit (100 per 5 minutes, SPEC §1) counts tests apart."""
+    import random
+
+    http.headers["X-Forwarded-For"] = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    yield
+    http.headers.pop("X-Forwarded-For", None)
+
+
 @pytest.fixture(scope="session")
 def store(stack):
     """Reads the running stack's table directly (for invariant checks: tests/e2e/invariants.py)."""

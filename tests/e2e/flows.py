@@ -13,16 +13,44 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def sign_up(stack, http, role: str, city_id: str | None = None, first_name: str = "Sara") -> tuple[str, dict]:
+def sign_up(stack, http, role: str, city_id: str | None = None, first_name: str = "Sara",
+            verified: bool = True) -> tuple[str, dict]:
     """A new account and its auth headers."""
     tag = random.randrange(10**7)
     body = {"phone": f"066{tag:07d}", "email": f"{role.lower()}{tag}@example.ma",
             "password": PASSWORD, "firstName": first_name, "lastName": "Idrissi", "role": role}
     if city_id:
         body["cityId"] = city_id
-    created = http.post(f"{stack}/auth/signup", json=body, timeout=10)
+    return register(stack, http, body, verified)
+
+
+def register(stack, http, body: dict, verified: bool = True) -> tuple[str, dict]:
+    """THE way e2e tests make an account, as a person would: signup (terms accepted), login,
+    and (unless ``verified=False``) the phone proven by the code read from /_dev/outbox."""
+    created = http.post(f"{stack}/auth/signup", json={"acceptTerms": True, **body}, timeout=10)
     assert created.status_code == 201, created.text
-    return created.json()["userId"], log_in(stack, http, body["email"])
+    headers = log_in(stack, http, body["email"])
+    if verified:
+        verify_phone(stack, http, body["phone"], headers)
+    return created.json()["userId"], headers
+
+
+def last_code(stack, http, phone: str) -> str:
+    """The latest code the local Verify stand-in sent to ``phone`` (GET /_dev/outbox)."""
+    e164 = phone if phone.startswith("+") else "+212" + phone[1:]
+    items = http.get(f"{stack}/_dev/outbox", timeout=10).json()["items"]
+    codes = [m["code"] for m in items if m.get("type") == "OTP" and m["to"] == e164]
+    assert codes, f"no code sent to {e164}"
+    return codes[-1]
+
+
+def verify_phone(stack, http, phone: str, headers: dict) -> None:
+    sent = http.post(f"{stack}/auth/otp/send", json={"phone": phone, "purpose": "VERIFY_PHONE"},
+                     headers=headers, timeout=10)
+    assert sent.status_code == 202, sent.text
+    checked = http.post(f"{stack}/auth/otp/verify", headers=headers, timeout=10, json={
+        "phone": phone, "purpose": "VERIFY_PHONE", "code": last_code(stack, http, phone)})
+    assert checked.status_code == 200, checked.text
 
 
 def log_in(stack, http, login: str, password: str = PASSWORD) -> dict:

@@ -12,7 +12,7 @@ def test_signup_login_me_refresh_logout_over_http(stack, http):
     email = f"{uuid.uuid4().hex[:8]}@example.ma"
     created = http.post(f"{stack}/auth/signup", json={
         "phone": phone, "email": email, "password": "motdepasse1", "firstName": "Youssef",
-        "lastName": "Benali", "role": "CLIENT"})
+        "lastName": "Benali", "role": "CLIENT", "acceptTerms": True})
     assert created.status_code == 201, created.text
     session = http.post(f"{stack}/auth/login", json={"login": phone, "password": "motdepasse1"})
     assert session.status_code == 200

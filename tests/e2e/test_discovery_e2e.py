@@ -22,12 +22,9 @@ def test_demo_plumbers_of_casablanca_are_listed_ranked_without_phones(stack, htt
 def test_a_new_pro_sets_services_and_hours_then_is_found_and_bookable_in_slots(stack, http):
     signup = {"phone": "0699887766", "email": "e2e-pro@example.ma", "password": "motdepasse1",
               "firstName": "Nabil", "lastName": "Ziani", "role": "PRO", "cityId": "marrakech"}
-    created = http.post(f"{stack}/auth/signup", json=signup, timeout=30)
-    assert created.status_code == 201, created.text
-    pro_id = created.json()["userId"]
-    token = http.post(f"{stack}/auth/login", json={"login": "0699887766", "password": "motdepasse1"},
-                      timeout=30).json()["accessToken"]
-    auth = {"Authorization": f"Bearer {token}"}
+    from tests.e2e.flows import register
+
+    pro_id, auth = register(stack, http, signup)
     services = {"services": [{"categoryId": "jardinage", "pricingType": "RANGE", "minPriceMad": 100, "maxPriceMad": 300}]}
     assert http.put(f"{stack}/pro/services", json=services, headers=auth, timeout=30).status_code == 200
     week = {"days": [{"dayOfWeek": d, "startMin": 0, "endMin": 1440} for d in range(7)]}

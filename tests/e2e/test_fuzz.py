@@ -54,9 +54,10 @@ def _new_account(http: requests.Session, base: str, role: str) -> str:
     body = {"phone": phone, "email": f"fuzz-{uuid.uuid4().hex[:8]}@example.ma", "password": PASSWORD,
             "firstName": "Fuzz", "lastName": role.title(), "role": role,
             **({"cityId": "rabat-sale"} if role == "PRO" else {})}
-    reply = http.post(f"{base}/auth/signup", json=body, timeout=30)
-    assert reply.status_code == 201, reply.text
-    return _token(http, base, phone, PASSWORD)
+    from tests.e2e.flows import register
+
+    _user_id, headers = register(base, http, body)
+    return headers["Authorization"].removeprefix("Bearer ")
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,9 @@ def signed_in_pro(stack, http) -> tuple[str, dict]:
     tag = random.randrange(10**8)
     body = {"phone": f"066{tag % 10**7:07d}", "email": f"pro{tag}@example.ma", "password": PASSWORD,
             "firstName": "Hamza", "lastName": "Tazi", "role": "PRO", "cityId": "marrakech"}
-    created = http.post(f"{stack}/auth/signup", json=body, timeout=10)
-    assert created.status_code == 201, created.text
-    session = http.post(f"{stack}/auth/login", json={"login": body["email"], "password": PASSWORD},
-                        timeout=10).json()
-    return created.json()["userId"], {"Authorization": f"Bearer {session['accessToken']}"}
+    from tests.e2e.flows import register
+
+    return register(stack, http, body)
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ def _signed_in(stack, http) -> str:
     suffix = f"{uuid.uuid4().int % 10**7:07d}"  # +21266…: a valid Moroccan mobile range
     body = {"phone": f"+21266{suffix}", "email": f"n{suffix}@example.ma", "password": "motdepasse1",
             "firstName": "Salma", "lastName": "Idrissi", "role": "CLIENT"}
-    assert http.post(f"{stack}/auth/signup", json=body, timeout=10).status_code == 201
-    login = http.post(f"{stack}/auth/login", json={"login": body["email"], "password": "motdepasse1"},
-                      timeout=10)
-    return login.json()["accessToken"]
+    from tests.e2e.flows import register
+
+    _user_id, headers = register(stack, http, body)
+    return headers["Authorization"].removeprefix("Bearer ")
 
 
 def test_inbox_and_devices_over_http(stack, http):

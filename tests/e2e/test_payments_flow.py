@@ -13,11 +13,11 @@ def unique_phone() -> str:
 
 def new_pro(stack, http, phone: str) -> tuple[str, dict]:
     """A PRO with approved KYC and one service (set through the local-only test path)."""
-    signup = http.post(f"{stack}/auth/signup", timeout=10, json={
+    from tests.e2e.flows import register
+
+    pro_id, _headers = register(stack, http, {
         "phone": phone, "email": f"{uuid.uuid4().hex[:10]}@example.ma", "password": PASSWORD,
         "firstName": "Hamza", "lastName": "Tazi", "role": "PRO", "cityId": "rabat-sale"})
-    assert signup.status_code == 201, signup.text
-    pro_id = signup.json()["userId"]
     state = http.post(f"{stack}/_dev/pros/{pro_id}/state", timeout=10,
                       json={"kycStatus": "APPROVED", "categoryIds": ["electricite"]})
     assert state.status_code == 200, state.text

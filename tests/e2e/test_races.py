@@ -14,6 +14,7 @@ from collections import Counter
 import requests
 
 from tests.e2e.invariants import assert_store_consistent, race
+from tests.conftest import name_of
 
 ROUNDS = 3
 CONTENDERS = 8
@@ -22,7 +23,8 @@ PASSWORD = "motdepasse1"
 
 def _signup(base: str, phone: str, n: int):
     body = {"phone": phone, "email": f"race-{uuid.uuid4().hex[:10]}-{n}@example.ma",
-            "password": PASSWORD, "firstName": "Course", "lastName": str(n), "role": "CLIENT"}
+            "password": PASSWORD, "firstName": "Course", "lastName": name_of(n), "role": "CLIENT",
+            "acceptTerms": True}
     return lambda: requests.post(f"{base}/auth/signup", json=body, timeout=60)
 
 

@@ -188,3 +188,13 @@ def test_translate_response_rules():
     assert (status, body) == (204, b"")
     status, headers, _ = translate_response({"statusCode": 200, "multiValueHeaders": {"x": ["1", "2"]}})
     assert ("x", "1,2") in headers
+
+
+def test_client_ip_from_x_forwarded_for_only_from_the_loopback():
+    from infra.local.gateway import client_ip
+
+    forwarded = {"x-forwarded-for": "198.51.100.4, 10.0.0.1"}
+    assert client_ip("127.0.0.1", forwarded) == "198.51.100.4"
+    assert client_ip("::1", forwarded) == "198.51.100.4"
+    assert client_ip("192.0.2.9", forwarded) == "192.0.2.9"  # a forged header from elsewhere
+    assert client_ip("127.0.0.1", {}) == "127.0.0.1"

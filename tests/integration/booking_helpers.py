@@ -13,6 +13,7 @@ import pytest
 
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.timeutil import parse_timestamp
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 NOW = "2026-12-01T08:00:00+00:00"  # Casablanca is UTC+00 then
@@ -45,16 +46,48 @@ class Person:
         self.token = reply.body["accessToken"]
 
 
-def signup_and_login(api, role: str, **extra) -> Person:
+def signup_and_login(api, role: str, verified: bool = True, **extra) -> Person:
+    """A new client or pro, logged in, its phone verified unless ``verified=False``."""
     number = next(_numbers)
     phone = f"06{number % 100_000_000:08d}"
     body = {"phone": phone, "email": f"u{number}@example.ma", "password": PASSWORD,
-            "firstName": "Prénom", "lastName": f"Nom{number}", "role": role, **extra}
-    created = api.post("/auth/signup", body)
+            "firstName": "Prénom", "lastName": f"Nom {name_of(number)}", "role": role, **extra}
+    user_id, token = sign_up_verified(api, body, verified=verified,
+                                      source_ip=f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}")
+    return Person(user_id, token, phone)
+
+
+def sign_up_verified(api, body: dict, verified: bool = True, source_ip: str = "127.0.0.1") -> tuple[str, str]:
+    """THE way integration tests make an account: signup (terms accepted), login by phone, and
+    the phone proven with a code as a person would (SPEC §15). (user id, access token)."""
+    created = api.post("/auth/signup", {"acceptTerms": True, **body}, source_ip=source_ip)
     assert created.status == 201, created.body
-    login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
+    login = api.post("/auth/login", {"login": body["phone"], "password": body["password"]},
+                     source_ip=source_ip)
     assert login.status == 200, login.body
-    return Person(created.body["userId"], login.body["accessToken"], phone)
+    if verified:
+        verify_phone(api, body["phone"], login.body["accessToken"], source_ip=source_ip)
+    return created.body["userId"], login.body["accessToken"]
+
+
+def last_code(api, phone: str) -> str:
+    """The latest code the local Verify stand-in sent to ``phone`` (GET /_dev/outbox)."""
+    e164 = "+212" + phone.removeprefix("0") if phone.startswith("0") else phone
+    codes = [m["code"] for m in api.get("/_dev/outbox").body["items"]
+             if m.get("type") == "OTP" and m["to"] == e164]
+    assert codes, f"no code sent to {e164}"
+    return codes[-1]
+
+
+def verify_phone(api, phone: str, token: str, source_ip: str = "127.0.0.1") -> None:
+    """POST /auth/otp/send then /auth/otp/verify with the code from the outbox."""
+    sent = api.post("/auth/otp/send", {"phone": phone, "purpose": "VERIFY_PHONE"}, token=token,
+                    source_ip=source_ip)
+    assert sent.status == 202, sent.body
+    verified = api.post("/auth/otp/verify", {"phone": phone, "purpose": "VERIFY_PHONE",
+                                             "code": last_code(api, phone)},
+                        token=token, source_ip=source_ip)
+    assert verified.status == 200, verified.body
 
 
 PREMIUM_FOREVER = "2099-01-01T00:00:00.000000Z"
@@ -105,7 +138,7 @@ def make_admin(api) -> Person:
     phone = f"06{number % 100_000_000:08d}"
     user = create_account(phone=phone, email=f"admin{number}@example.ma", password=PASSWORD,
                           first_name="Admin", last_name="K", role=Role.ADMIN, city_id=None,
-                          whatsapp=None, now=parse_timestamp(NOW))
+                          whatsapp=None, now=parse_timestamp(NOW), phone_verified=True)
     login = api.post("/auth/login", {"login": phone, "password": PASSWORD})
     return Person(user.user_id, login.body["accessToken"], phone)
 

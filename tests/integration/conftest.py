@@ -27,14 +27,16 @@ class Api:
         self.gateway = Gateway(TEMPLATE)
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict | None = None, raw_body: str | None = None) -> Reply:
+             headers: dict | None = None, raw_body: str | None = None,
+             source_ip: str = "127.0.0.1") -> Reply:
         path, _, query = path.partition("?")
         route, params = self.gateway.routes.match(method, path)
         pairs = [("content-type", "application/json"), *(headers or {}).items()]
         if token:
             pairs.append(("authorization", f"Bearer {token}"))
         data = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
-        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
+        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params,
+                                 source_ip)
         status, header_list, payload = self.gateway.call_function(route, event)
         return Reply(status, json.loads(payload) if payload else None, dict(header_list))
 

@@ -7,6 +7,7 @@ from khadamat.dal.users import UserItem, get_user
 from khadamat.domain.accounts import Role
 from khadamat.usecases import pros
 from khadamat.usecases.accounts import create_account
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 # A Monday, Morocco on +01:00.
@@ -24,14 +25,14 @@ def now():
 
 
 def signup_and_login(api, n: int, role: str = "PRO", city_id: str | None = "casablanca") -> tuple[str, str]:
+    """A verified account (booking_helpers.sign_up_verified)."""
+    from tests.integration.booking_helpers import sign_up_verified
+
     body = {"phone": f"06{n:08d}", "email": f"user{n}@example.ma", "password": PASSWORD,
-            "firstName": f"Prenom{n}", "lastName": f"Nom{n}", "role": role}
+            "firstName": f"Prenom {name_of(n)}", "lastName": f"Nom {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = city_id
-    created = api.post("/auth/signup", body)
-    assert created.status == 201, created.body
-    login = api.post("/auth/login", {"login": body["phone"], "password": PASSWORD})
-    return created.body["userId"], login.body["accessToken"]
+    return sign_up_verified(api, body)
 
 
 def set_attributes(user_id: str, **values) -> UserItem:
@@ -45,8 +46,8 @@ def make_pro(n: int, city_id: str = "casablanca", categories=("plomberie",),
              weekly=ALL_WEEK_9_TO_18, **attributes) -> str:
     """A pro with services and weekly hours, made through the use cases (no login: fast)."""
     user = create_account(phone=f"07{n:08d}", email=f"pro{n}@example.ma", password=PASSWORD,
-                          first_name=f"Pro{n}", last_name=f"Nom{n}", role=Role.PRO,
-                          city_id=city_id, whatsapp=f"07{n:08d}", now=now())
+                          first_name=f"Pro {name_of(n)}", last_name=f"Nom {name_of(n)}", role=Role.PRO,
+                          city_id=city_id, whatsapp=f"07{n:08d}", now=now(), phone_verified=True)
     if attributes:
         user = set_attributes(user.user_id, **attributes)
     services = [{"category_id": category, "pricing_type": "FIXED", "min_price_mad": None,

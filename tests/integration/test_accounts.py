@@ -9,7 +9,7 @@ PASSWORD = "motdepasse1"
 
 def signup(api, phone="0612345678", email="amina@example.ma", role="CLIENT", **extra):
     body = {"phone": phone, "email": email, "password": PASSWORD, "firstName": "Amina",
-            "lastName": "Alaoui", "role": role, **extra}
+            "lastName": "Alaoui", "role": role, "acceptTerms": True, **extra}
     return api.post("/auth/signup", body)
 
 

@@ -77,7 +77,8 @@ def _unique_phone() -> str:
 
 def _signup_body(_world, _caller) -> dict:
     return {"phone": _unique_phone(), "email": f"new{next(_numbers)}@example.ma",
-            "password": PASSWORD, "firstName": "Nadia", "lastName": "Bennani", "role": "CLIENT"}
+            "password": PASSWORD, "firstName": "Nadia", "lastName": "Bennani", "role": "CLIENT",
+            "acceptTerms": True}
 
 
 def _now_text() -> str:
@@ -218,7 +219,41 @@ ACCESS: dict[str, Access] = {
     "DELETE /me/devices/{token}": Access(
         "any", ok={"client": 204, "admin": 404}, owners=("client",),
         params=lambda w: {"token": w.make("device")}),
+    # Accounts wave 2 (SPEC §15, area: accounts). The code routes are public: the signed-in
+    # purposes (VERIFY_PHONE, CHANGE_PHONE) are tested in tests/integration/test_phone_codes.py.
+    "POST /auth/otp/send": Access("public", ok=202, body=lambda w, c: {
+        "phone": w.phones.get(c, w.phones["target"]), "purpose": "PASSWORD_RESET"}),
+    "POST /auth/otp/verify": Access("public", body=lambda w, c: _reset_code_body(w, c)),
+    "POST /auth/password/reset": Access("public", ok=204, body=lambda w, c: {
+        "resetToken": _reset_token(w, c), "newPassword": "nouveau-mdp-2026"}),
+    "POST /me/password": Access("any", ok=204, fresh=True, body={
+        "currentPassword": PASSWORD, "newPassword": "nouveau-mdp-2026"}),
+    "GET /me/consents": Access("any"),
+    "PUT /me/consents": Access("any", body={"marketingOptIn": True}),
 }
+
+
+def _reset_code_body(world, caller) -> dict:
+    """A PASSWORD_RESET code of the caller's phone (the target's for anonymous), sent through
+    the use case and read from the local Verify stand-in's outbox."""
+    from khadamat.dal import dev
+    from khadamat.usecases import phone_codes
+
+    phone = world.phones.get(caller, world.phones["target"])
+    phone_codes.send(phone=phone, purpose="PASSWORD_RESET", channel=None, caller=None, now=clock.now())
+    e164 = "+212" + phone.removeprefix("0")
+    code = [m["code"] for m in dev.list_sent() if m.get("type") == "OTP" and m["to"] == e164][-1]
+    return {"phone": phone, "code": code, "purpose": "PASSWORD_RESET"}
+
+
+def _reset_token(world, caller) -> str:
+    from khadamat import security
+    from khadamat.dal import otp
+
+    token = f"reset-{next(_numbers)}"
+    otp.reset_item(security.hash_token(token), world.ids.get(caller, world.ids["target"]),
+                   clock.now() + timedelta(minutes=10)).save()
+    return token
 
 # Builders of resources owned by the world's client and pro: kind → callable(world) → id.
 BUILDERS: dict[str, Callable[["World"], str]] = {}
@@ -401,8 +436,8 @@ class World:
                 role_kw = {"role": role, "city_id": "casablanca" if role == PRO else None}
             phone = _unique_phone()
             user = create_account(phone=phone, email=f"{name}{next(_numbers)}@example.ma",
-                                  password=PASSWORD, first_name=name.title(), last_name="Test",
-                                  whatsapp=None, now=now, **role_kw)
+                                  password=PASSWORD, first_name=name.replace("_", " ").title(), last_name="Test",
+                                  whatsapp=None, now=now, phone_verified=True, **role_kw)
             self.ids[name], self.phones[name] = user.user_id, phone
             self.tokens[name] = issue_access_token(user.user_id, user.role, now)
         self._ban("banned")

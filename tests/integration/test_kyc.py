@@ -14,6 +14,7 @@ from khadamat.adapters import storage
 from khadamat.dal import kyc as kyc_dal
 from khadamat.domain.kyc import DOCUMENT_TYPES
 from tests.integration.s3_fixtures import fresh_s3_client, s3  # noqa: F401  (fixtures)
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 BUCKET = "kycbucket-local"
@@ -24,12 +25,12 @@ LATER = "2026-12-01T10:12:00+00:00"  # every form issued at T0 expired (10 min +
 
 def account(api, n: int, role="PRO") -> tuple[str, str]:
     body = {"phone": f"06123450{n:02d}", "email": f"user{n}@example.ma", "password": PASSWORD,
-            "firstName": "Youssef", "lastName": f"Bennani{n}", "role": role}
+            "firstName": "Youssef", "lastName": f"Bennani {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = "casablanca"
-    user_id = api.post("/auth/signup", body).body["userId"]
-    token = api.post("/auth/login", {"login": body["email"], "password": PASSWORD}).body["accessToken"]
-    return user_id, token
+    from tests.integration.booking_helpers import sign_up_verified
+
+    return sign_up_verified(api, body)
 
 
 def admin(api) -> str:

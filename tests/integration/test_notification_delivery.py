@@ -34,10 +34,10 @@ SENDER = "+14155238886"
 
 # ---------------------------------------------------------------- helpers
 def make_user(role="PRO", phone="+212612345678", whatsapp_number: str | None = "+212712345678",
-              status="ACTIVE") -> users.UserItem:
+              status="ACTIVE", verified=True) -> users.UserItem:
     user_id = str(uuid.uuid4())
     user = users.UserItem(*users.user_key(user_id), user_id=user_id, role=role, status=status,
-                          phone=phone, first_name="Youssef", last_name="Benali",
+                          phone=phone, phone_verified=verified, first_name="Youssef", last_name="Benali",
                           whatsapp=whatsapp_number, created_at=to_storage(datetime.now(UTC)))
     user.save()
     return user

@@ -28,7 +28,9 @@ def new_user(api, role="PRO", kyc="APPROVED", services=("plomberie",)) -> tuple[
             "firstName": "Youssef", "lastName": "Benali", "role": role}
     if role == "PRO":
         body["cityId"] = "casablanca"
-    user_id = api.post("/auth/signup", body).body["userId"]
+    from tests.integration.booking_helpers import sign_up_verified
+
+    user_id, _token = sign_up_verified(api, body)
     if role == "PRO":
         user = UserItem.get(*user_key(user_id))
         user.update(actions=[UserItem.kyc_status.set(kyc),

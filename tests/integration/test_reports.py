@@ -13,6 +13,7 @@ import pytest
 from khadamat.dal.bookings import new_booking
 from khadamat.dal.users import get_user, set_status
 from khadamat.domain.timeutil import parse_timestamp, to_storage
+from tests.conftest import name_of
 
 PASSWORD = "motdepasse1"
 COMPLETED_AT = "2026-12-01T12:00:00+00:00"
@@ -20,12 +21,12 @@ COMPLETED_AT = "2026-12-01T12:00:00+00:00"
 
 def account(api, n: int, role: str) -> tuple[str, str]:
     body = {"phone": f"06123451{n:02d}", "email": f"r{n}@example.ma", "password": PASSWORD,
-            "firstName": "Salma", "lastName": f"Idrissi{n}", "role": role}
+            "firstName": "Salma", "lastName": f"Idrissi {name_of(n)}", "role": role}
     if role == "PRO":
         body["cityId"] = "rabat-sale"
-    user_id = api.post("/auth/signup", body).body["userId"]
-    return user_id, api.post("/auth/login", {"login": body["email"], "password": PASSWORD}
-                             ).body["accessToken"]
+    from tests.integration.booking_helpers import sign_up_verified
+
+    return sign_up_verified(api, body)
 
 
 def admin(api) -> str:

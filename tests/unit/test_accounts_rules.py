@@ -4,8 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from khadamat.domain.accounts import (failure_window_expired, is_login_throttled,
-                                      looks_like_phone, normalize_email,
+from khadamat.domain.accounts import (looks_like_phone, name_problem, normalize_email,
                                       normalize_moroccan_mobile, password_problem)
 from khadamat.domain.errors import Unprocessable
 
@@ -42,11 +41,21 @@ def test_login_kind_and_email_case():
     assert normalize_email("  Amina@Example.MA ") == "amina@example.ma"
 
 
-def test_throttle_after_five_failures_inside_fifteen_minutes_only():
+def test_limit_windows_are_aligned_to_the_epoch_and_retry_after_counts_to_their_end():
+    from khadamat.dal.limits import Limit, retry_after, verdict, window_key
+
+    five_minutes = Limit("AUTHIP", 100, timedelta(minutes=5))
     start = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    assert not is_login_throttled(4, start, start + timedelta(minutes=1))
-    assert is_login_throttled(5, start, start + timedelta(minutes=14, seconds=59))
-    assert not is_login_throttled(5, start, start + timedelta(minutes=15))
-    assert failure_window_expired(None, start)
-    assert failure_window_expired(start, start + timedelta(minutes=15))
-    assert not failure_window_expired(start, start + timedelta(minutes=5))
+    assert window_key(five_minutes, "1.2.3.4", start) == window_key(
+        five_minutes, "1.2.3.4", start + timedelta(minutes=4, seconds=59))
+    assert window_key(five_minutes, "1.2.3.4", start) != window_key(
+        five_minutes, "1.2.3.4", start + timedelta(minutes=5))
+    assert retry_after(five_minutes, start + timedelta(minutes=3, seconds=30)) == 90
+    assert verdict(five_minutes, 99, start).allowed and not verdict(five_minutes, 100, start).allowed
+
+
+@pytest.mark.parametrize("name,ok", [("M. Alami", True), ("Abd-el-Krim", True), ("محمد", True),
+                                     ("evil.example", False), ("Amina2", False), ("", False),
+                                     ("a\nb", False), ("x" * 41, False), ("- '", False)])
+def test_name_rule(name, ok):
+    assert (name_problem(name, "firstName") is None) is ok

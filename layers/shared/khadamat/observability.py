@@ -65,6 +65,8 @@ def http_entry(app):
         from khadamat.api.auth import authenticate
 
     def answer(event, context) -> dict:
+        if (refusal := _source_ip_refusal(event)) is not None:
+            return error_result(refusal)  # counted before anything else runs, malformed or not
         try:
             check_request(app, event)  # no round trip is spent on a request that breaks §1
             if app.roles is not None:
@@ -84,6 +86,20 @@ def http_entry(app):
         return secure_response(event, answer(event, context))
 
     return lambda_handler
+
+
+def _source_ip_refusal(event):
+    """The /auth/* routes' per-IP limit (khadamat.api.throttle), before anything else runs."""
+    from khadamat.api import throttle
+    from khadamat.domain.errors import RateLimited
+
+    if not throttle.is_ip_throttled_route(event):
+        return None
+    try:
+        throttle.check_source_ip(event)
+    except RateLimited as refusal:
+        return refusal
+    return None
 
 
 def job_entry(run_job):

@@ -15,9 +15,13 @@ from khadamat.domain.errors import Unauthorized
 _ISSUER = "khadamat"
 
 
-def issue_access_token(user_id: str, role: str, now: datetime) -> str:
+def issue_access_token(user_id: str, role: str, now: datetime, session: str | None = None) -> str:
+    """``session``: the login chain of the refresh token it came with (claim ``sid``), so that
+    "every other refresh token" can spare the caller's own session."""
     claims = {"sub": user_id, "role": role, "iss": _ISSUER, "iat": int(now.timestamp()),
               "exp": int((now + ACCESS_TOKEN_TTL).timestamp())}
+    if session:
+        claims["sid"] = session
     return jwt.encode(claims, config.jwt_secret(), algorithm="HS256")
 
 

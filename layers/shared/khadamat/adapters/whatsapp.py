@@ -61,6 +61,9 @@ def _credentials() -> dict | None:
     return json.loads(config.secret("TWILIO_CREDENTIALS", "TWILIO_SECRET_NAME"))
 
 
+twilio_credentials = _credentials  # one Twilio secret, shared with the Verify adapter
+
+
 def sender():
     credentials = _credentials()
     if credentials is None:

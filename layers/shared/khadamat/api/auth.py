@@ -58,3 +58,21 @@ def prefetched(app, name: str):
     """An item read with the caller in this invocation (apps built with ``prefetch=``); None
     when it does not exist or its key was not valid."""
     return app.context["prefetched"].get(name)
+
+
+def session_of(headers: dict | None) -> str | None:
+    """The login chain the caller's access token came with (claim ``sid``), if any: "every
+    other refresh token" spares it."""
+    return read_access_token(bearer_token(headers), clock.now()).get("sid")
+
+
+def optional_caller(headers: dict | None, purpose: str) -> tuple[users.UserItem | None, str | None]:
+    """For routes open to everyone where some purposes need an account (POST /auth/otp/*):
+    the caller and its session for those purposes (401 without a valid token); None for the
+    others, whatever token is sent."""
+    from khadamat.domain.accounts import SIGNED_IN_PURPOSES
+
+    if purpose not in SIGNED_IN_PURPOSES:
+        return None, None
+    user, _items = authenticate(headers, ANY_ROLE)
+    return user, session_of(headers)

@@ -28,14 +28,15 @@ from khadamat.observability import logger
 _NOT_AN_OBJECT = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    return Response(status_code=status, content_type="application/json",
+def error_response(status: int, code: str, message: str, headers: dict | None = None) -> Response:
+    return Response(status_code=status, content_type="application/json", headers=headers,
                     body=json.dumps({"error": {"code": code, "message": message}}))
 
 
 def error_result(error: DomainError) -> dict:
     """A Lambda proxy result for an error raised before the resolver runs."""
-    return {"statusCode": error.status, "headers": {"Content-Type": "application/json"},
+    return {"statusCode": error.status,
+            "headers": {"Content-Type": "application/json", **error.headers()},
             "body": json.dumps({"error": {"code": error.code, "message": error.message}})}
 
 
@@ -217,7 +218,7 @@ def build_app(roles: tuple | None = None, prefetch=None, provider_body: bool = F
 
     @app.exception_handler(DomainError)
     def on_domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message)
+        return error_response(error.status, error.code, error.message, error.headers())
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(error: RequestValidationError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from datetime import datetime
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
 
 from khadamat.dal.base import BaseItem
 
@@ -20,3 +23,41 @@ def record_sent(sort_key: str, channel: str, message: dict) -> None:
 
 def list_sent() -> list[dict]:
     return [{"channel": item.channel, **item.message} for item in SentMessageItem.query(SENT_PK)]
+
+
+# ---------------------------------------------------------------- local Verify stand-in
+class LocalCodeItem(BaseItem):
+    """``DEV#VERIFY#<e164>`` / ``CODE``: the pending code of a number, hashed (ttl = expiry)."""
+
+    digest = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    checks = NumberAttribute(default=0)
+
+
+def _code_key(e164: str) -> tuple[str, str]:
+    return f"DEV#VERIFY#{e164}", "CODE"
+
+
+def save_local_code(e164: str, digest: str, expires_at: datetime) -> None:
+    """A new code replaces the pending one (its checks start again), as Verify does."""
+    expiry = int(expires_at.timestamp())
+    LocalCodeItem(*_code_key(e164), digest=digest, expires_at=expiry, checks=0, ttl=expiry).save()
+
+
+def count_local_check(e164: str, now: datetime, max_checks: int) -> str | None:
+    """Counts one check of the pending code atomically; its digest, or None when there is no
+    live code or it had its ``max_checks``."""
+    item = LocalCodeItem(*_code_key(e164))
+    try:
+        item.update(actions=[LocalCodeItem.checks.add(1)],
+                    condition=LocalCodeItem.PK.exists() & (LocalCodeItem.checks < max_checks)
+                    & (LocalCodeItem.expires_at > int(now.timestamp())))
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return item.digest
+
+
+def forget_local_code(e164: str) -> None:
+    LocalCodeItem(*_code_key(e164)).delete()

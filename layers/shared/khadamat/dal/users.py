@@ -5,22 +5,21 @@ Keys:
   PHONE#<e164> / UNIQUE          uniqueness of a phone, points to the user
   EMAIL#<lower> / UNIQUE         uniqueness of an email, points to the user
   USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days
-  LOGIN#<login> / THROTTLE       failed logins of one login in the current window
+  failed logins: khadamat.dal.limits windows (LIMIT#LOGINFAIL#<account or login>)
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import GetError, TransactWriteError, UpdateError
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, connection
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
-from khadamat.domain.timeutil import from_storage, to_storage
+from khadamat.domain.timeutil import to_storage
 
 
 def user_key(user_id: str) -> tuple[str, str]:
@@ -32,7 +31,10 @@ class UserItem(BaseItem):
     role = UnicodeAttribute()
     status = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
+    # SPEC §15: proven by a Verify code; absent on accounts made before wave 2 = not verified
+    phone_verified = BooleanAttribute(null=True)
     email = UnicodeAttribute(null=True)
+    marketing_opt_in = BooleanAttribute(null=True)  # the latest MARKETING consent (CONSENT# items)
     password_hash = UnicodeAttribute(null=True)
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
@@ -82,11 +84,10 @@ class UniqueItem(BaseItem):
 class RefreshTokenItem(BaseItem):
     user_id = UnicodeAttribute()
     expires_at = UnicodeAttribute()
-
-
-class LoginThrottleItem(BaseItem):
-    failures = NumberAttribute(default=0)
-    window_start = UnicodeAttribute()
+    # Rotation (SPEC §3): every token of one login shares its chain (the first token's hash);
+    # a rotated token is kept, marked, until it expires: presenting it again is a reuse.
+    chain = UnicodeAttribute(null=True)
+    rotated_at = UnicodeAttribute(null=True)
 
 
 def phone_key(phone: str) -> tuple[str, str]:
@@ -97,8 +98,41 @@ def email_key(email: str) -> tuple[str, str]:
     return f"EMAIL#{email}", "UNIQUE"
 
 
-def create_user(user: UserItem) -> None:
-    """The user and its phone/email uniqueness items, all or nothing (409 ACCOUNT_EXISTS)."""
+class ConsentItem(BaseItem):
+    """One consent given or withdrawn (SPEC §15, CNDP): ``USER#<id>`` / ``CONSENT#<at>#<kind>``."""
+
+    kind = UnicodeAttribute()
+    granted = BooleanAttribute()
+    terms_version = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+    source = UnicodeAttribute()          # SIGNUP or SETTINGS
+    recorded_at = UnicodeAttribute()
+
+
+def consent_item(user_id: str, kind: str, granted: bool, terms_version: str | None,
+                 source_ip: str | None, source: str, now: datetime) -> ConsentItem:
+    at = to_storage(now)
+    return ConsentItem(f"USER#{user_id}", f"CONSENT#{at}#{kind}", kind=kind, granted=granted,
+                       terms_version=terms_version, source_ip=source_ip, source=source,
+                       recorded_at=at)
+
+
+def consents_of(user_id: str) -> list[ConsentItem]:
+    """Oldest first (the sort key starts with the time)."""
+    return list(ConsentItem.query(f"USER#{user_id}", ConsentItem.SK.startswith("CONSENT#")))
+
+
+def record_marketing_choice(user: UserItem, consent: ConsentItem) -> None:
+    """The consent record and the account's current choice, together."""
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(consent, condition=ConsentItem.PK.does_not_exist())
+        tx.update(user, actions=[UserItem.marketing_opt_in.set(consent.granted)],
+                  condition=UserItem.status != UserStatus.DELETED)
+
+
+def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = ()) -> None:
+    """The user, its phone/email uniqueness items and its signup consents, all or nothing
+    (409 ACCOUNT_EXISTS)."""
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.save(user, condition=UserItem.PK.does_not_exist())
@@ -106,6 +140,8 @@ def create_user(user: UserItem) -> None:
                     condition=UniqueItem.PK.does_not_exist())
             tx.save(UniqueItem(*email_key(user.email), user_id=user.user_id),
                     condition=UniqueItem.PK.does_not_exist())
+            for consent in consents:
+                tx.save(consent)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("an account with this phone or email already exists", "ACCOUNT_EXISTS")
@@ -156,6 +192,36 @@ def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
     return actions
 
 
+def mark_phone_verified(user: UserItem, e164: str, tx: TransactWrite) -> None:
+    """In ``tx``: the account's phone is verified, if it is still ``e164``."""
+    tx.update(user, actions=[UserItem.phone_verified.set(True)],
+              condition=(UserItem.phone == e164) & (UserItem.status != UserStatus.DELETED))
+
+
+def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -> None:
+    """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it."""
+    tx.update(user, actions=[UserItem.phone.set(e164), UserItem.phone_verified.set(True),
+                             UserItem.updated_at.set(to_storage(now))],
+              condition=(UserItem.phone == user.phone) & (UserItem.status != UserStatus.DELETED))
+    tx.delete(UniqueItem(*phone_key(user.phone)),
+              condition=UniqueItem.user_id == user.user_id)
+    tx.save(UniqueItem(*phone_key(e164), user_id=user.user_id),
+            condition=UniqueItem.PK.does_not_exist())
+
+
+def set_password(user_id: str, password_hash: str, now: datetime) -> bool:
+    """False when there is no live account."""
+    try:
+        UserItem(*user_key(user_id)).update(
+            actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now))],
+            condition=UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED))
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
     """DELETE /me: the account is kept as a tombstone without personal data, out of the KYC
     review index (GSI3); ``also_save`` (e.g. a KYC purge marker) is written in the same
@@ -177,9 +243,14 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
 
 
 # ---------------------------------------------------------------- refresh tokens
-def save_refresh_token(user_id: str, token_hash: str, expires_at: datetime) -> None:
-    RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}", user_id=user_id,
-                     expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp())).save()
+def save_refresh_token(user_id: str, token_hash: str, expires_at: datetime,
+                       chain: str | None = None) -> None:
+    refresh_token_item(user_id, token_hash, expires_at, chain or token_hash).save()
+
+
+def refresh_token_item(user_id: str, token_hash: str, expires_at: datetime, chain: str) -> RefreshTokenItem:
+    return RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}", user_id=user_id, chain=chain,
+                            expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp()))
 
 
 def get_refresh_token(user_id: str, token_hash: str) -> RefreshTokenItem | None:
@@ -189,12 +260,48 @@ def get_refresh_token(user_id: str, token_hash: str) -> RefreshTokenItem | None:
         return None
 
 
+def get_refresh_token_and_user(user_id: str, token_hash: str
+                               ) -> tuple[RefreshTokenItem | None, UserItem | None]:
+    """The token (revocation, rotation) and its account (a ban or deletion since): one batch."""
+    from khadamat.dal.base import get_items
+
+    token, user = get_items([(RefreshTokenItem, f"USER#{user_id}", f"REFRESH#{token_hash}"),
+                             (UserItem, *user_key(user_id))])
+    return token, user
+
+
+def rotate_refresh_token(old: RefreshTokenItem, new_hash: str, expires_at: datetime,
+                         now: datetime) -> bool:
+    """Marks ``old`` rotated and saves its successor in the same chain, all or nothing; False
+    when ``old`` was rotated (or revoked) meanwhile: only one of concurrent rotations wins."""
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(old, actions=[RefreshTokenItem.rotated_at.set(to_storage(now))],
+                      condition=RefreshTokenItem.PK.exists() & RefreshTokenItem.rotated_at.does_not_exist())
+            tx.save(refresh_token_item(old.user_id, new_hash, expires_at, old.chain or _hash_of(old)))
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def _hash_of(token: RefreshTokenItem) -> str:
+    return token.SK.removeprefix("REFRESH#")
+
+
 def delete_refresh_token(user_id: str, token_hash: str) -> None:
     RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}").delete()
 
 
-def revoke_all_refresh_tokens(user_id: str) -> int:
-    tokens = list(RefreshTokenItem.query(f"USER#{user_id}", RefreshTokenItem.SK.startswith("REFRESH#")))
+def revoke_all_refresh_tokens(user_id: str, *, only_chain: str | None = None,
+                              except_chain: str | None = None) -> int:
+    """Every refresh token of the user (rotated ones too), or those of one login chain, or all
+    but one chain (the caller's own session)."""
+    tokens = [token for token in RefreshTokenItem.query(f"USER#{user_id}",
+                                                        RefreshTokenItem.SK.startswith("REFRESH#"))
+              if (only_chain is None or (token.chain or _hash_of(token)) == only_chain)
+              and (except_chain is None or (token.chain or _hash_of(token)) != except_chain)]
     with RefreshTokenItem.batch_write() as batch:
         for token in tokens:
             batch.delete(token)
@@ -202,56 +309,24 @@ def revoke_all_refresh_tokens(user_id: str) -> int:
 
 
 # ---------------------------------------------------------------- login throttling
-def throttle_key(login: str) -> tuple[str, str]:
-    return f"LOGIN#{login}", "THROTTLE"
+def read_login_account(unique_key: tuple[str, str] | None) -> str | None:
+    """The account a login names (its phone or email uniqueness item), or None."""
+    return find_user_id(unique_key) if unique_key else None
 
 
-def _failures_of(item: LoginThrottleItem | None) -> tuple[int, datetime | None]:
-    return (int(item.failures), from_storage(item.window_start)) if item else (0, None)
+def read_user_and_window(user_id: str | None, window: tuple[str, str]
+                         ) -> tuple[UserItem | None, int]:
+    """The account (when the login names one) and the hits in its failure window: one
+    BatchGetItem."""
+    from khadamat.dal.base import get_items
+    from khadamat.dal.limits import LimitWindowItem
+
+    keys = [(LimitWindowItem, *window), *([(UserItem, *user_key(user_id))] if user_id else [])]
+    window_item, *user = get_items(keys)
+    return (user[0] if user else None), int(window_item.hits) if window_item else 0
 
 
-def read_login(throttle_login: str, unique_key: tuple[str, str] | None
-               ) -> tuple[int, datetime | None, str | None]:
-    """A login's failures in the current window and the user id its phone or email points
-    to: two independent items, one BatchGetItem."""
-    keys = [throttle_key(throttle_login), *([unique_key] if unique_key else [])]
-    found = _batch_get_raw(keys)
-    throttle = found.get(keys[0])
-    unique = found.get(unique_key) if unique_key else None
-    return (*_failures_of(LoginThrottleItem.from_raw_data(throttle) if throttle else None),
-            UniqueItem.from_raw_data(unique).user_id if unique else None)
+def clear_window(window: tuple[str, str]) -> None:
+    from khadamat.dal.limits import LimitWindowItem
 
-
-def _batch_get_raw(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-    """Items of several models by key, raw (DynamoDB JSON), keyed by (PK, SK)."""
-    client, table = connection().client, UserItem.Meta.table_name
-    request = {table: {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in keys]}}
-    found: dict[tuple[str, str], dict] = {}
-    for attempt in range(5):
-        if attempt:
-            time.sleep(0.05 * 2 ** attempt)  # unprocessed keys mean throttling: back off
-        response = client.batch_get_item(RequestItems=request)
-        for raw in response.get("Responses", {}).get(table, []):
-            found[(raw["PK"]["S"], raw["SK"]["S"])] = raw
-        request = response.get("UnprocessedKeys") or {}
-        if not request:
-            return found
-    raise GetError("BatchGetItem left keys unprocessed")
-
-
-def record_login_failure(login: str, now: datetime, window_expired: bool, ttl: datetime) -> None:
-    """Count a failure atomically: ADD inside the current window, else start a new one."""
-    item = LoginThrottleItem(*throttle_key(login))
-    if not window_expired:
-        try:
-            item.update(actions=[LoginThrottleItem.failures.add(1)],
-                        condition=LoginThrottleItem.window_start.exists())
-            return
-        except UpdateError:
-            pass
-    LoginThrottleItem(*throttle_key(login), failures=1, window_start=to_storage(now),
-                      ttl=int(ttl.timestamp())).save()
-
-
-def clear_login_failures(login: str) -> None:
-    LoginThrottleItem(*throttle_key(login)).delete()
+    LimitWindowItem(*window).delete()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -65,10 +65,58 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def is_login_throttled(failures: int, window_start: datetime | None, now: datetime) -> bool:
-    return (window_start is not None and failures >= LOGIN_MAX_FAILURES
-            and now < window_start + LOGIN_FAILURE_WINDOW)
+NAME_MAX_LENGTH = 40
+# Typed by people, read in WhatsApp messages: letters of any script (and their combining
+# marks: Arabic harakat), spaces, hyphens, apostrophes (the typographic one phones insert
+# too) and dots.
+_NAME_PUNCTUATION = frozenset(" -'’.")
 
 
-def failure_window_expired(window_start: datetime | None, now: datetime) -> bool:
-    return window_start is None or now >= window_start + LOGIN_FAILURE_WINDOW
+def _is_letter(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(char)[0] in "LM"
+
+
+def name_problem(name: str, field: str) -> str | None:
+    """Why a first or last name is refused (SPEC §3), or None. A dot between two letters is
+    refused (``evil.example``): a name must never become a link in a message."""
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        return f"{field} must be 1 to {NAME_MAX_LENGTH} characters"
+    if not any(_is_letter(char) for char in name):
+        return f"{field} must contain a letter"
+    if any(not (_is_letter(char) or char in _NAME_PUNCTUATION) for char in name):
+        return f"{field} may hold only letters, spaces, - ' and ."
+    if re.search(r"[^\W\d_]\.[^\W\d_]", name):
+        return f"{field} must not hold a dot between two letters"
+    return None
+
+
+# ---------------------------------------------------------------- verified phones (SPEC §15)
+class OtpPurpose(StrEnum):
+    VERIFY_PHONE = "VERIFY_PHONE"      # signed in: the caller's own phone
+    LOGIN = "LOGIN"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    CHANGE_PHONE = "CHANGE_PHONE"      # signed in: the caller's new number
+
+
+SIGNED_IN_PURPOSES = (OtpPurpose.VERIFY_PHONE, OtpPurpose.CHANGE_PHONE)
+OTP_CHANNELS = ("whatsapp", "sms")
+OTP_TTL = timedelta(minutes=10)        # Twilio Verify's default code lifetime
+OTP_MAX_CHECKS = 5                     # wrong codes after which the code is dead
+OTP_SENDS_PER_15_MIN = 3
+OTP_SENDS_PER_DAY = 10
+RESET_TOKEN_TTL = timedelta(minutes=10)
+
+# The terms a signup accepts; a new version is a new consent (docs/accounts.md).
+TERMS_VERSION = "2026-12-01"
+
+
+class ConsentKind(StrEnum):
+    TERMS = "TERMS"
+    MARKETING = "MARKETING"
+
+
+def is_plausible_code(code: str) -> bool:
+    """Verify's codes are 4 to 10 digits; anything else is wrong without asking Twilio."""
+    return bool(re.fullmatch(r"\d{4,10}", code))

@@ -17,6 +17,10 @@ class DomainError(Exception):
         if code:
             self.code = code
 
+    def headers(self) -> dict:
+        """Headers the answer carries besides the envelope (e.g. Retry-After)."""
+        return {}
+
 
 class BadRequest(DomainError):
     status, code = 400, "BAD_REQUEST"
@@ -55,7 +59,16 @@ class Unprocessable(DomainError):
 
 
 class RateLimited(DomainError):
+    """429, answered with a ``Retry-After`` header of ``retry_after`` seconds."""
+
     status, code = 429, "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
 
 
 # ---------------------------------------------------------------- request envelope (SPEC §1)

@@ -18,23 +18,32 @@ from khadamat.usecases import kyc
 
 
 def signup(*, phone: str, email: str, password: str, first_name: str, last_name: str,
-           role: str, city_id: str | None, whatsapp: str | None, now: datetime) -> users.UserItem:
+           role: str, city_id: str | None, whatsapp: str | None, accept_terms: bool | None,
+           marketing_opt_in: bool, source_ip: str | None, now: datetime) -> users.UserItem:
+    """A new account, its phone not verified yet (SPEC §15); the terms' acceptance and the
+    marketing choice are recorded with it (version, time, source IP)."""
     if role not in rules.SELF_SERVICE_ROLES:
         raise Unprocessable("role must be CLIENT or PRO")
+    if accept_terms is not True:
+        raise Unprocessable("acceptTerms: the terms must be accepted (true)")
     return create_account(phone=phone, email=email, password=password, first_name=first_name,
                           last_name=last_name, role=Role(role), city_id=city_id,
-                          whatsapp=whatsapp, now=now)
+                          whatsapp=whatsapp, now=now, marketing_opt_in=marketing_opt_in,
+                          consent_source_ip=source_ip)
 
 
 def create_account(*, phone: str, email: str, password: str, first_name: str, last_name: str,
-                   role: Role, city_id: str | None, whatsapp: str | None,
-                   now: datetime) -> users.UserItem:
-    """Every account is made here; ADMIN only ever from the seed, never from signup."""
+                   role: Role, city_id: str | None, whatsapp: str | None, now: datetime,
+                   phone_verified: bool = False, marketing_opt_in: bool = False,
+                   consent_source_ip: str | None = None) -> users.UserItem:
+    """Every account is made here; ADMIN only ever from the seed, never from signup.
+    ``phone_verified``: only for accounts whose phone an operator vouches for (seed, scripts)."""
     e164 = rules.normalize_moroccan_mobile(phone)
     if problem := rules.password_problem(password):
         raise Unprocessable(problem)
-    if not first_name or not last_name:
-        raise Unprocessable("firstName and lastName must not be empty")
+    for name, field in ((first_name, "firstName"), (last_name, "lastName")):
+        if problem := rules.name_problem(name, field):
+            raise Unprocessable(problem)
     if role == Role.PRO and city_id not in CITY_IDS:
         raise Unprocessable(f"cityId is required for a PRO and must be one of {', '.join(CITY_IDS)}")
     user = users.UserItem(
@@ -43,8 +52,15 @@ def create_account(*, phone: str, email: str, password: str, first_name: str, la
         password_hash=passwords.hash_password(password), first_name=first_name,
         last_name=last_name, city_id=city_id if role == Role.PRO else None,
         whatsapp=rules.normalize_moroccan_mobile(whatsapp, "whatsapp") if whatsapp else None,
-        kyc_status="NOT_SUBMITTED" if role == Role.PRO else None, created_at=to_storage(now))
-    users.create_user(user)
+        kyc_status="NOT_SUBMITTED" if role == Role.PRO else None, created_at=to_storage(now),
+        phone_verified=phone_verified, marketing_opt_in=marketing_opt_in)
+    consents = (
+        users.consent_item(user_id, rules.ConsentKind.TERMS, True, rules.TERMS_VERSION,
+                           consent_source_ip, "SIGNUP", now),
+        users.consent_item(user_id, rules.ConsentKind.MARKETING, marketing_opt_in,
+                           rules.TERMS_VERSION, consent_source_ip, "SIGNUP", now),
+    ) if role != Role.ADMIN else ()
+    users.create_user(user, consents)
     return user
 
 
@@ -57,61 +73,96 @@ def _unique_key_for_login(login: str) -> tuple[str, str] | None:
     return users.email_key(rules.normalize_email(login))
 
 
-def _throttle_id(login: str, key: tuple[str, str] | None) -> str:
-    """Both spellings of one phone share a throttle window."""
+def _failure_subject(login: str, key: tuple[str, str] | None, user_id: str | None) -> str:
+    """One count per account (its phone in either form and its email share it); a login that
+    names no account is counted per login string, with the same answers."""
+    if user_id:
+        return f"USER#{user_id}"
     return key[0] if key else rules.normalize_email(login)
 
 
+def _login_failures():
+    from khadamat.dal.limits import Limit
+
+    return Limit("LOGINFAIL", rules.LOGIN_MAX_FAILURES, rules.LOGIN_FAILURE_WINDOW)
+
+
 def login(*, login: str, password: str, now: datetime) -> dict:
+    from khadamat.dal import limits
+
     key = _unique_key_for_login(login)
-    throttle_id = _throttle_id(login, key)
-    failures, window_start, user_id = users.read_login(throttle_id, key)
-    if rules.is_login_throttled(failures, window_start, now):
-        raise RateLimited("too many failed logins; try again in 15 minutes")
-    user = _user_with_password(user_id, password)
-    if user is None:
-        users.record_login_failure(throttle_id, now, rules.failure_window_expired(window_start, now),
-                                   ttl=now + rules.LOGIN_FAILURE_WINDOW)
+    user_id = users.read_login_account(key)
+    subject = _failure_subject(login, key, user_id)
+    window = limits.window_key(_login_failures(), subject, now)
+    user, failures = users.read_user_and_window(user_id, window)
+    if not (allowed := limits.verdict(_login_failures(), failures, now)).allowed:
+        raise RateLimited("too many failed logins; try again later", allowed.retry_after)
+    if not _password_matches(user, password):
+        # Counted atomically before answering: of concurrent wrong attempts, at most the
+        # window's room are told 401, the rest 429.
+        counted = limits.hit(_login_failures(), subject, now)
+        if not counted.allowed:
+            raise RateLimited("too many failed logins; try again later", counted.retry_after)
         raise InvalidCredentials("wrong login or password")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
     if failures:
-        users.clear_login_failures(throttle_id)
+        users.clear_window(window)
     return _session_for(user, now)
 
 
-def _user_with_password(user_id: str | None, password: str) -> users.UserItem | None:
-    user = users.get_user(user_id) if user_id else None
+def _password_matches(user: users.UserItem | None, password: str) -> bool:
     if user is None or user.status == UserStatus.DELETED:
         passwords.burn_password_check(password)
-        return None
-    return user if passwords.verify_password(user.password_hash, password) else None
+        return False
+    return passwords.verify_password(user.password_hash, password)
 
 
 def _session_for(user: users.UserItem, now: datetime) -> dict:
+    session, token_item = new_session(user, now)
+    token_item.save()
+    return session
+
+
+def new_session(user: users.UserItem, now: datetime) -> tuple[dict, users.RefreshTokenItem]:
+    """The /auth/login answer of a new login chain, and its first refresh token to save (it
+    names the chain: SPEC §3 rotation)."""
     refresh_token = security.new_refresh_token(user.user_id)
-    users.save_refresh_token(user.user_id, security.hash_token(refresh_token),
-                             now + rules.REFRESH_TOKEN_TTL)
+    chain = security.hash_token(refresh_token)
+    item = users.refresh_token_item(user.user_id, chain, now + rules.REFRESH_TOKEN_TTL, chain)
     return {
-        "accessToken": security.issue_access_token(user.user_id, user.role, now),
+        "accessToken": security.issue_access_token(user.user_id, user.role, now, chain),
         "refreshToken": refresh_token,
         "expiresIn": int(rules.ACCESS_TOKEN_TTL.total_seconds()),
         "user": {"id": user.user_id, "role": user.role, "firstName": user.first_name,
                  "lastName": user.last_name},
-    }
+    }, item
 
 
 def refresh(*, refresh_token: str, now: datetime) -> dict:
+    """Rotation with reuse detection: the token given stops working; a token presented after
+    it was rotated (a copy, stolen or replayed) revokes its whole login chain."""
     user_id = security.refresh_token_owner(refresh_token)
-    stored = users.get_refresh_token(user_id, security.hash_token(refresh_token))
+    token_hash = security.hash_token(refresh_token)
+    stored, user = users.get_refresh_token_and_user(user_id, token_hash)
     if stored is None or from_storage(stored.expires_at) <= now:
         raise Unauthorized("invalid or expired refresh token")
-    user = users.get_user(user_id)
+    chain = stored.chain or token_hash
+    if stored.rotated_at:
+        users.revoke_all_refresh_tokens(user_id, only_chain=chain)
+        raise Unauthorized("this refresh token was already used; sign in again")
     if user is None or user.status == UserStatus.DELETED:
         raise Unauthorized("invalid or expired refresh token")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
-    return {"accessToken": security.issue_access_token(user.user_id, user.role, now),
+    successor = security.new_refresh_token(user_id)
+    if not users.rotate_refresh_token(stored, security.hash_token(successor),
+                                      now + rules.REFRESH_TOKEN_TTL, now):
+        # A concurrent refresh with the same token won: one of the two is a copy.
+        users.revoke_all_refresh_tokens(user_id, only_chain=chain)
+        raise Unauthorized("this refresh token was already used; sign in again")
+    return {"accessToken": security.issue_access_token(user.user_id, user.role, now, chain),
+            "refreshToken": successor,
             "expiresIn": int(rules.ACCESS_TOKEN_TTL.total_seconds())}
 
 
@@ -126,7 +177,7 @@ def logout(*, refresh_token: str) -> None:
 
 def me_view(user: users.UserItem) -> dict:
     view = {"id": user.user_id, "role": user.role, "status": user.status, "phone": user.phone,
-            "email": user.email, "firstName": user.first_name, "lastName": user.last_name}
+            "phoneVerified": bool(user.phone_verified), "email": user.email, "firstName": user.first_name, "lastName": user.last_name}
     if user.role == Role.PRO:
         view["cityId"] = user.city_id
     if user.role == Role.CLIENT:
@@ -169,3 +220,23 @@ def unban(*, user_id: str, now: datetime) -> dict:
                                  pro_consecutive_cancel_count=0):
         raise NotFound("no such user")
     return {"id": user_id, "status": UserStatus.ACTIVE}
+
+
+# ---------------------------------------------------------------- consents (SPEC §15, CNDP)
+def _consent_view(item: users.ConsentItem) -> dict:
+    return {"kind": item.kind, "granted": item.granted, "termsVersion": item.terms_version,
+            "sourceIp": item.source_ip, "source": item.source,
+            "recordedAt": to_local_iso(from_storage(item.recorded_at))}
+
+
+def consents(user: users.UserItem) -> dict:
+    return {"items": [_consent_view(item) for item in users.consents_of(user.user_id)]}
+
+
+def set_marketing_consent(user: users.UserItem, opt_in: bool, source_ip: str | None,
+                          now: datetime) -> dict:
+    """Every change is a new record (the history is the proof of consent)."""
+    record = users.consent_item(user.user_id, rules.ConsentKind.MARKETING, opt_in,
+                                rules.TERMS_VERSION, source_ip, "SETTINGS", now)
+    users.record_marketing_choice(user, record)
+    return consents(user)

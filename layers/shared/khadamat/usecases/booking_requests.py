@@ -31,6 +31,8 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
     cooldown = caller.booking_cooldown_until
     if is_in_cooldown(from_storage(cooldown) if cooldown else None, now):
         raise Forbidden(f"bookings are paused until {local_or_none(cooldown)}", "COOLDOWN_ACTIVE")
+    if not caller.phone_verified:  # SPEC §15: a client books once its phone is proven
+        raise Forbidden("verify your phone before booking (POST /auth/otp/send)", "PHONE_NOT_VERIFIED")
     try:
         slot = parse_timestamp(time_slot)
     except ValueError:

@@ -260,6 +260,8 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
             now: datetime, booking=NOT_READ) -> dict:
     if caller.status == UserStatus.SUSPENDED:
         raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
+    if not caller.phone_verified:  # SPEC §15: the client will be given this phone
+        raise Forbidden("verify your phone before confirming (POST /auth/otp/send)", "PHONE_NOT_VERIFIED")
     booking, actor = _load_visible(booking_id, caller, booking)
     hours = held_hours(slot_start(booking), estimated_duration)
     duration = estimated_duration or "H1"

@@ -77,11 +77,19 @@ def _units(message: OutboxItem, recipient: users.UserItem, channel: str,
 
 
 def _send_whatsapp(message: OutboxItem, recipient: users.UserItem, now: datetime) -> str:
+    _require_verified_phone(recipient)
     number = rules.whatsapp_number(recipient.whatsapp, recipient.phone)
     if not number:
         raise Undeliverable("the recipient has no WhatsApp number")
     return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, message.body),
                                   message_id=message.message_id, now=now)
+
+
+def _require_verified_phone(recipient: users.UserItem) -> None:
+    """SPEC §15: nothing but a Verify code ever goes to a phone its owner has not proven
+    (checked here, where messages leave, whoever queued them): the unit is SKIPPED."""
+    if not recipient.phone_verified:
+        raise Undeliverable("the recipient's phone is not verified")
 
 
 def _push_sender(message: OutboxItem, device: store.DeviceItem, now: datetime) -> Callable[[], str]:

@@ -242,7 +242,8 @@ def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit:
     listing_day, offset = (start.listing_day, start.offset) if start else (local_date(now), 0)
 
     shown = [pro for pro in store.listed_pros(city_id, category_id)
-             if _is_visible_pro(pro) and pro.city_id == city_id and offers_category(pro, category_id, now)]
+             if _is_visible_pro(pro) and pro.phone_verified  # SPEC §15: unverified pros unlisted
+             and pro.city_id == city_id and offers_category(pro, category_id, now)]
     if slot:
         shown = [pro for pro in shown if is_slot_free_for(pro, slot, now)]
     by_id = {pro.user_id: pro for pro in shown}

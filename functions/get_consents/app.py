@@ -1,0 +1,14 @@
+from khadamat.api.auth import ANY_ROLE, caller
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import accounts
+
+app = build_app(roles=ANY_ROLE)
+
+
+@app.get("/me/consents")
+def get_consents():
+    return accounts.consents(caller(app))
+
+
+lambda_handler = http_entry(app)
