@@ -4,6 +4,7 @@ Keys:
   REPORT#<id> / REPORT    the report; GSI1 REPORTS#<status> / <priorityRank>#<createdAt>#<id>
                           (rank 0 = HIGH, 1 = NORMAL: a Query per status gives HIGH first,
                           then oldest first; a priority filter is a begins_with)
+                          GSI2 REPORTER#<reporterId> / <createdAt>#<id> (the reporter's export)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribut
 from pynamodb.exceptions import UpdateError
 
 from khadamat.dal import pagetoken
-from khadamat.dal.base import GSI1, BaseItem
+from khadamat.dal.base import GSI1, GSI2, BaseItem
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
 
@@ -32,6 +33,7 @@ class ReportItem(BaseItem):
     updated_at = UnicodeAttribute()
 
     by_status = GSI1()
+    by_reporter = GSI2()  # REPORTER#<userId> / <createdAt>#<id>: the reporter's data export
 
 
 def report_key(report_id: str) -> tuple[str, str]:
@@ -40,6 +42,10 @@ def report_key(report_id: str) -> tuple[str, str]:
 
 def index_keys(status: str, sort_key: str) -> dict:
     return {"GSI1PK": f"REPORTS#{status}", "GSI1SK": sort_key}
+
+
+def reporter_keys(reporter_id: str, created_at: str, report_id: str) -> dict:
+    return {"GSI2PK": f"REPORTER#{reporter_id}", "GSI2SK": f"{created_at}#{report_id}"}
 
 
 def create(report: ReportItem) -> None:

@@ -49,6 +49,8 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
         return {"skipped": list(message.channels)}
     failures: dict[str, str] = {}
     for channel in message.channels:
+        if not rules.channel_allowed(channel, recipient.muted_channels):
+            continue  # turned off by the recipient (SPEC §15): nothing sent, nothing written
         for unit, send in _units(message, recipient, channel, now):
             try:
                 _deliver_unit(message.message_id, unit, send, now)
