@@ -55,6 +55,9 @@ BUDGETS: dict[str, int] = {
     # Notifications: docs/notifications.md "DynamoDB round trips per endpoint".
     "GET /me/notifications": 2, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
+    # Self-service and privacy (issue 16): docs/privacy.md "DynamoDB round trips per endpoint".
+    # GET /me/export grows with the user's own data only: here a client with one booking.
+    "PATCH /me": 2, "GET /me/preferences": 1, "PUT /me/preferences": 2, "GET /me/export": 6,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 

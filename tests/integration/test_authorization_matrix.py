@@ -218,6 +218,12 @@ ACCESS: dict[str, Access] = {
     "DELETE /me/devices/{token}": Access(
         "any", ok={"client": 204, "admin": 404}, owners=("client",),
         params=lambda w: {"token": w.make("device")}),
+    # Self-service and privacy (SPEC §15, issue 16 — helper privacy): the caller's own account.
+    "PATCH /me": Access("any", body=lambda _w, caller: {
+        "firstName": "Samira", "email": f"{caller}.{next(_numbers)}@example.ma"}),
+    "GET /me/preferences": Access("any"),
+    "PUT /me/preferences": Access("any", body={"whatsapp": True, "push": False, "sms": True}),
+    "GET /me/export": Access("any", given=("booking",)),
 }
 
 # Builders of resources owned by the world's client and pro: kind → callable(world) → id.
