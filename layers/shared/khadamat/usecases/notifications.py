@@ -141,6 +141,12 @@ def _notification_view(item: store.InboxItem) -> dict:
             "readAt": to_local_iso(from_storage(item.read_at)) if item.read_at else None}
 
 
+def inbox_views(user: users.UserItem, items: list[store.InboxItem]) -> list[dict]:
+    """Inbox items as GET /me/notifications shows them, for the data export (usecases.privacy):
+    keep it rendering exactly as list_notifications does."""
+    return [_notification_view(item) for item in items]
+
+
 def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:
     items, token = store.inbox_page(user.user_id, limit, next_token)
     return {"items": [_notification_view(item) for item in items], "nextToken": token}

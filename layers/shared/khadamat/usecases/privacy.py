@@ -27,7 +27,7 @@ from khadamat.observability import logger
 from khadamat.usecases import reports
 from khadamat.usecases.accounts import me_view
 from khadamat.usecases.bookings import _plain, booking_view, event_view, local_or_none
-from khadamat.usecases.notifications import _notification_view
+from khadamat.usecases.notifications import inbox_views
 
 _KEY_ATTRIBUTES = {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK",
                    "GSI4PK", "GSI4SK", "ttl"}
@@ -53,8 +53,8 @@ def export(user: users.UserItem, now: datetime) -> dict:
         "reviewsReceived": [] if given else reviews,
         "reportsFiled": [reports.view(report) for report in store.reports_filed_by(user.user_id)],
         "penalties": [_penalty(raw) for raw in own.get("PENALTY", [])],
-        "notifications": [_notification_view(notification_store.InboxItem.from_raw_data(raw))
-                          for raw in reversed(own.get("NOTIF", []))],  # newest first, as the inbox
+        "notifications": inbox_views(user, [notification_store.InboxItem.from_raw_data(raw)  # newest first
+                                            for raw in reversed(own.get("NOTIF", []))]),
         "subscription": _subscription(user, own),
     }
 
