@@ -101,6 +101,8 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                                   422: ["CATEGORY_NOT_OFFERED"]},
     "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+    # self-service (issue 16, helper privacy): a taken email; CONFLICT when a concurrent change won
+    "PATCH /me": {409: ["ACCOUNT_EXISTS", "CONFLICT"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",

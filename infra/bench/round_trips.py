@@ -62,6 +62,9 @@ BUDGETS: dict[str, int] = {
     # counted (Twilio's API stands there in AWS).
     "POST /auth/otp/send": 4, "POST /auth/otp/verify": 4, "POST /auth/password/reset": 4,
     "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 3,
+    # Self-service and privacy (issue 16): docs/privacy.md "DynamoDB round trips per endpoint".
+    # GET /me/export grows with the user's own data only: here a client with one booking.
+    "PATCH /me": 2, "GET /me/preferences": 1, "PUT /me/preferences": 2, "GET /me/export": 6,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 

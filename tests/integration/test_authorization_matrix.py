@@ -230,6 +230,12 @@ ACCESS: dict[str, Access] = {
         "currentPassword": PASSWORD, "newPassword": "nouveau-mdp-2026"}),
     "GET /me/consents": Access("any"),
     "PUT /me/consents": Access("any", body={"marketingOptIn": True}),
+    # Self-service and privacy (SPEC §15, issue 16 — helper privacy): the caller's own account.
+    "PATCH /me": Access("any", body=lambda _w, caller: {
+        "firstName": "Samira", "email": f"{caller}.{next(_numbers)}@example.ma"}),
+    "GET /me/preferences": Access("any"),
+    "PUT /me/preferences": Access("any", body={"whatsapp": True, "push": False, "sms": True}),
+    "GET /me/export": Access("any", given=("booking",)),
 }
 
 

@@ -5,6 +5,8 @@ Keys (docs/architecture.md, docs/bookings.md):
       GSI1: CLIENT#<clientId> / <timeSlot>#<id>       the client's bookings by time
       GSI2: PROBOOKINGS#<proId> / <timeSlot>#<id>     the pro's bookings by time
       GSI3 (only while PENDING): PENDING_EXPIRY / <expiresAt>#<id>   what the expiry job reads
+      GSI3 once EXPIRED/DECLINED/CANCELLED_*: BOOKING_RETENTION / <slot + 2 years>#<id>
+                                                      what the apply-retention job reads
   BOOKING#<id> / EVENT#<createdAt>#<seq> an event, written with the status change
   BOOKING#<id> / REVIEW                  the one review of a COMPLETED booking
   USER#<clientId> / PENDING#<cityId>#<categoryId>   set of the client's PENDING booking ids + version
@@ -31,9 +33,11 @@ from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
 from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, PageScope, connection, decode_page_token,
                                encode_page_token, get_items)
 from khadamat.dal.users import UserItem, user_key
-from khadamat.domain.timeutil import to_storage
+from khadamat.domain.retention import booking_erase_at, is_erasable
+from khadamat.domain.timeutil import from_storage, to_storage
 
 PENDING_EXPIRY = "PENDING_EXPIRY"
+RETENTION_DUE = "BOOKING_RETENTION"
 MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
 
@@ -267,8 +271,17 @@ def applied(change: BookingChange) -> BookingItem:
         if value is not None:
             setattr(after, name, value)
     if change.to_status != "PENDING":
-        after.GSI3PK = after.GSI3SK = None
+        after.GSI3PK, after.GSI3SK = _retention_keys(after, change.to_status) or (None, None)
     return after
+
+
+def _retention_keys(booking: BookingItem, to_status: str) -> tuple[str, str] | None:
+    """A booking that never took place joins the retention index, due 2 years after its slot
+    (the apply-retention job erases it then, docs/privacy.md)."""
+    if not is_erasable(to_status):
+        return None
+    due = to_storage(booking_erase_at(from_storage(booking.time_slot)))
+    return RETENTION_DUE, f"{due}#{booking.booking_id}"
 
 
 class BookingTx:
@@ -301,7 +314,10 @@ class BookingTx:
                    BookingItem.updated_at.set(to_storage(change.now))]
         actions += [getattr(BookingItem, name).set(value) for name, value in change.fields.items()
                     if value is not None]
-        if change.to_status != "PENDING":
+        if retention_keys := _retention_keys(booking, change.to_status):
+            actions += [BookingItem.GSI3PK.set(retention_keys[0]),
+                        BookingItem.GSI3SK.set(retention_keys[1])]
+        elif change.to_status != "PENDING":
             actions += [BookingItem.GSI3PK.remove(), BookingItem.GSI3SK.remove()]
         self._tx.update(booking, actions=actions, condition=condition)
         self._add("update", label)

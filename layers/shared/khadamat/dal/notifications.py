@@ -2,8 +2,10 @@
 
 Keys:
   OUTBOX#<messageId> / SENT#<unit>          delivery claim of one message on one unit
-                                            (WHATSAPP, INBOX, PUSH#<tokenHash>): SENDING → SENT
-  USER#<id> / NOTIF#<createdAt>#<messageId> an inbox item; newest first by a reverse Query
+                                            (WHATSAPP, INBOX, PUSH#<tokenHash>): SENDING → SENT;
+                                            ttl 90 days (SPEC §15)
+  USER#<id> / NOTIF#<createdAt>#<messageId> an inbox item; newest first by a reverse Query;
+                                            once read, ttl 180 days after readAt (SPEC §15)
                 GSI1: NOTIF#<messageId> / NOTIF   (POST /me/notifications/{id}/read finds it)
   USER#<id> / DEVICE#<token>                a push device token of the user
   DEVICE#<token> / OWNER                    who owns a token now (a phone changing hands
@@ -23,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal.base import (GSI1, BaseItem, PageScope, connection, decode_page_token,
                                encode_page_token, oldest_in)
 from khadamat.dal.outbox import PENDING_PK, OutboxItem
+from khadamat.domain.retention import outbox_ttl, read_notification_ttl
 from khadamat.domain.timeutil import to_storage
 
 SENDING, SENT, SKIPPED = "SENDING", "SENT", "SKIPPED"
@@ -56,7 +59,7 @@ def claim(message_id: str, unit: str, claim_id: str, now: datetime, lease_until:
     """
     item = DeliveryItem(*_delivery_key(message_id, unit), message_id=message_id, unit=unit,
                         state=SENDING, claim_id=claim_id, lease_until=to_storage(lease_until),
-                        updated_at=to_storage(now))
+                        updated_at=to_storage(now), ttl=outbox_ttl(now))
     free = DeliveryItem.PK.does_not_exist() | (
         (DeliveryItem.state == SENDING) & (DeliveryItem.lease_until < to_storage(now)))
     try:
@@ -101,7 +104,7 @@ def record_skip(message_id: str, unit: str, now: datetime, note: str) -> None:
     """A unit that will never be sent (e.g. the recipient deleted the account)."""
     try:
         DeliveryItem(*_delivery_key(message_id, unit), message_id=message_id, unit=unit,
-                     state=SKIPPED, note=note, updated_at=to_storage(now)).save(
+                     state=SKIPPED, note=note, updated_at=to_storage(now), ttl=outbox_ttl(now)).save(
             condition=DeliveryItem.PK.does_not_exist())
     except PutError:
         pass
@@ -190,9 +193,11 @@ def find_inbox_item(user_id: str, notification_id: str) -> InboxItem | None:
 
 
 def mark_read(item: InboxItem, now: datetime) -> None:
-    """Sets readAt once: a second call keeps the first reading time."""
+    """Sets readAt once: a second call keeps the first reading time; a read notification
+    is kept 180 days from then (ttl, SPEC §15)."""
     try:
-        item.update(actions=[InboxItem.read_at.set(to_storage(now))],
+        item.update(actions=[InboxItem.read_at.set(to_storage(now)),
+                             InboxItem.ttl.set(read_notification_ttl(now))],
                     condition=InboxItem.read_at.does_not_exist())
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":

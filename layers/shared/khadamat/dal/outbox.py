@@ -4,6 +4,7 @@ Key: OUTBOX#<messageId> / MSG. The table's stream carries each new item to the
 delivery function (issue 8), which sends it on each of its channels at most once.
 GSI3: OUTBOX_PENDING / <createdAt>#<messageId> while some channel is not done yet
 (sparse: removed on delivery); the local pump and the redelivery job read it.
+Kept 90 days (ttl, SPEC §15), like its delivery records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import uuid
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from khadamat.dal.base import GSI3, BaseItem
+from khadamat.domain.retention import outbox_ttl
+from khadamat.domain.timeutil import from_storage
 
 PENDING_PK = "OUTBOX_PENDING"
 
@@ -39,4 +42,5 @@ def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channe
                       recipient_id=recipient_id, recipient_role=recipient_role,
                       channels=channels, booking_id=booking_id, title=title, body=body,
                       created_at=created_at, GSI3PK=PENDING_PK,
-                      GSI3SK=f"{created_at}#{message_id}")
+                      GSI3SK=f"{created_at}#{message_id}",
+                      ttl=outbox_ttl(from_storage(created_at)))  # 90 days (SPEC §15)

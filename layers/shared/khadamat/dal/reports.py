@@ -8,6 +8,7 @@ Keys:
                           its status, in the same order (the unfiltered admin list). Both live
                           on the report item itself, so a status change moves the item in
                           GSI1 in the same write, and GSI2 never moves.
+                          GSI4 REPORTER#<reporterId> / <createdAt>#<id> (the reporter's export)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import GSI1, GSI2, BaseItem, PageScope, decode_page_token, encode_page_token
+from khadamat.dal.base import GSI1, GSI2, GSI4, BaseItem, PageScope, decode_page_token, encode_page_token
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
 
@@ -36,6 +37,8 @@ class ReportItem(BaseItem):
 
     by_status = GSI1()
     every_status = GSI2()
+    by_reporter = GSI4()  # REPORTER#<userId> / <createdAt>#<id>: the reporter's data export
+
 
 ALL_REPORTS_PK = "REPORTS"
 
@@ -47,6 +50,10 @@ def report_key(report_id: str) -> tuple[str, str]:
 def index_keys(status: str, sort_key: str) -> dict:
     return {"GSI1PK": f"REPORTS#{status}", "GSI1SK": sort_key,
             "GSI2PK": ALL_REPORTS_PK, "GSI2SK": sort_key}
+
+
+def reporter_keys(reporter_id: str, created_at: str, report_id: str) -> dict:
+    return {"GSI4PK": f"REPORTER#{reporter_id}", "GSI4SK": f"{created_at}#{report_id}"}
 
 
 def create(report: ReportItem) -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
+                                 UnicodeAttribute, UnicodeSetAttribute)
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, connection
+from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, cancellation_codes, connection
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import to_storage
@@ -65,6 +66,8 @@ class UserItem(BaseItem):
     boosts = ListAttribute(of=MapAttribute, null=True)  # [{categoryId, startsAt, endsAt}]
     # {id: {startAt, endAt, reason?, createdAt}}, bounded (dal.pros.MAX_EXCEPTIONS)
     availability_exceptions = MapAttribute(null=True)
+    # notification channels the user turned off (SPEC §15; absent = every channel on)
+    muted_channels = UnicodeSetAttribute(null=True)
 
     by_kyc_status = GSI3()
     # A pro's profile is its own discovery listing: the i-th stored service's
@@ -330,3 +333,56 @@ def clear_window(window: tuple[str, str]) -> None:
     from khadamat.dal.limits import LimitWindowItem
 
     LimitWindowItem(*window).delete()
+
+
+# ---------------------------------------------------------------- self-service (PATCH /me, preferences)
+def _live_account():
+    return UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED)
+
+
+def update_account(user: UserItem, now: datetime, *, first_name: str | None = None,
+                   last_name: str | None = None, new_email: str | None = None) -> None:
+    """Names and email of a live account. A new email swaps its EMAIL# uniqueness item in the
+    same transaction: the new one must not exist (409 ACCOUNT_EXISTS), the old one goes, and
+    the user item must still hold the old email (a concurrent change → 409 CONFLICT)."""
+    actions = [UserItem.updated_at.set(to_storage(now))]
+    actions += [attribute.set(value) for attribute, value in
+                ((UserItem.first_name, first_name), (UserItem.last_name, last_name),
+                 (UserItem.email, new_email)) if value is not None]
+    if new_email is None:
+        try:
+            user.update(actions=actions, condition=_live_account())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict("the account changed meanwhile; try again")
+            raise
+        return
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(UniqueItem(*email_key(new_email), user_id=user.user_id),
+                    condition=UniqueItem.PK.does_not_exist())
+            tx.delete(UniqueItem(*email_key(user.email)), condition=UniqueItem.user_id == user.user_id)
+            tx.update(user, actions=actions, condition=_live_account() & (UserItem.email == user.email))
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        # pynamodb's order (TRAPS.md): Delete, Put, Update
+        if cancellation_codes(error)[1:2] == ["ConditionalCheckFailed"]:
+            raise Conflict("an account with this email already exists", "ACCOUNT_EXISTS")
+        raise Conflict("the account changed meanwhile; try again")
+    for attribute, value in (("first_name", first_name), ("last_name", last_name),
+                             ("email", new_email)):
+        if value is not None:
+            setattr(user, attribute, value)
+
+
+def set_muted_channels(user: UserItem, muted: set[str], now: datetime) -> None:
+    """The notification channels turned off; none muted removes the attribute (the default)."""
+    actions = [UserItem.updated_at.set(to_storage(now)),
+               UserItem.muted_channels.set(muted) if muted else UserItem.muted_channels.remove()]
+    try:
+        user.update(actions=actions, condition=_live_account())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("the account changed meanwhile; try again")
+        raise

@@ -47,3 +47,25 @@ def is_stuck(created_at: datetime, now: datetime) -> bool:
 
 def should_give_up(created_at: datetime, now: datetime) -> bool:
     return now - created_at >= GIVE_UP_AFTER
+
+
+# ---------------------------------------------------------------- notification preferences (SPEC §15)
+# The API's preference names and the channels they switch off. The inbox has none: it always
+# gets its item. "sms" is for the SMS notifications to come (an OTP code the user asks for is
+# not a notification and ignores preferences).
+PREFERENCE_CHANNELS = {"whatsapp": Channel.WHATSAPP.value, "push": Channel.PUSH.value, "sms": "SMS"}
+
+
+def preferences_view(muted_channels: set[str] | None) -> dict[str, bool]:
+    """Every preference on unless its channel was turned off (the default: all on)."""
+    muted = muted_channels or set()
+    return {name: channel not in muted for name, channel in PREFERENCE_CHANNELS.items()}
+
+
+def muted_channels_of(preferences: dict[str, bool]) -> set[str]:
+    return {PREFERENCE_CHANNELS[name] for name, wanted in preferences.items() if not wanted}
+
+
+def channel_allowed(channel: str, muted_channels: set[str] | None) -> bool:
+    """A channel the recipient turned off gets nothing; the inbox always gets its item."""
+    return channel == Channel.INBOX or channel not in (muted_channels or set())

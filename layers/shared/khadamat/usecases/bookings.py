@@ -152,9 +152,12 @@ def booking_events(*, caller: users.UserItem, booking_id: str, now: datetime,
                    booking=NOT_READ) -> dict:
     booking, _ = _load_visible(booking_id, caller, booking)
     _touch(booking, now)
-    return {"items": [{"type": e.type, "actorRole": e.actor_role, "actorUserId": e.actor_user_id,
-                       "createdAt": local_or_none(e.created_at), "metadata": e.metadata or {}}
-                      for e in store.list_events(booking_id)]}
+    return {"items": [event_view(e) for e in store.list_events(booking_id)]}
+
+
+def event_view(event: store.BookingEventItem) -> dict:
+    return {"type": event.type, "actorRole": event.actor_role, "actorUserId": event.actor_user_id,
+            "createdAt": local_or_none(event.created_at), "metadata": event.metadata or {}}
 
 
 # ---------------------------------------------------------------- system transitions

@@ -50,6 +50,8 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
         return {"skipped": list(message.channels)}
     failures: dict[str, str] = {}
     for channel in message.channels:
+        if not rules.channel_allowed(channel, recipient.muted_channels):
+            continue  # turned off by the recipient (SPEC §15): nothing sent, nothing written
         for unit, send in _units(message, recipient, channel, now):
             try:
                 _deliver_unit(message.message_id, unit, send, now)
@@ -146,6 +148,12 @@ def _notification_view(item: store.InboxItem) -> dict:
     return {"id": item.notification_id, "type": item.type, "title": item.title, "body": item.body,
             "bookingId": item.booking_id, "createdAt": to_local_iso(from_storage(item.created_at)),
             "readAt": to_local_iso(from_storage(item.read_at)) if item.read_at else None}
+
+
+def inbox_views(user: users.UserItem, items: list[store.InboxItem]) -> list[dict]:
+    """Inbox items as GET /me/notifications shows them, for the data export (usecases.privacy):
+    keep it rendering exactly as list_notifications does."""
+    return [_notification_view(item) for item in items]
 
 
 def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:

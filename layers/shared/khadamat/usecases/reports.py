@@ -41,7 +41,8 @@ def create(reporter: users.UserItem, booking_id: str, title: str, details: str,
         reporter_id=reporter.user_id, reporter_role=reporter.role, title=title, details=details,
         attachments=attachments or None, status=ReportStatus.OPEN, priority=priority,
         is_within_dispute_window=within, created_at=created_at, updated_at=created_at,
-        **dal.index_keys(ReportStatus.OPEN, rules.index_sort_key(priority, created_at, report_id)))
+        **dal.index_keys(ReportStatus.OPEN, rules.index_sort_key(priority, created_at, report_id)),
+        **dal.reporter_keys(reporter.user_id, created_at, report_id))
     dal.create(report)
     return view(report)
 

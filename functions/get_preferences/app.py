@@ -1,0 +1,14 @@
+from khadamat.api.auth import ANY_ROLE, caller
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import self_service
+
+app = build_app(roles=ANY_ROLE)
+
+
+@app.get("/me/preferences")
+def get_preferences():
+    return self_service.get_preferences(caller(app))
+
+
+lambda_handler = http_entry(app)

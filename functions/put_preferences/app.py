@@ -1,0 +1,16 @@
+from khadamat import clock
+from khadamat.api.auth import ANY_ROLE, caller
+from khadamat.api.models_privacy import PreferencesRequest
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import self_service
+
+app = build_app(roles=ANY_ROLE)
+
+
+@app.put("/me/preferences")
+def put_preferences(body: PreferencesRequest):
+    return self_service.put_preferences(caller(app), body.model_dump(), clock.now())
+
+
+lambda_handler = http_entry(app)
