@@ -22,7 +22,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute,
                                  UnicodeSetAttribute)
@@ -34,11 +34,12 @@ from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
 from khadamat.dal.base import GSI1, GSI2, GSI3, BaseItem, connection, get_items
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Unprocessable
-from khadamat.domain.timeutil import to_storage
+from khadamat.domain.timeutil import from_storage, to_storage
 
 PENDING_EXPIRY = "PENDING_EXPIRY"
 MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
+ACTIVE_GUARD_KEPT_AFTER_SLOT = timedelta(days=1)
 
 
 def booking_pk(booking_id: str) -> str:
@@ -326,7 +327,10 @@ class BookingTx:
         self._add("update", label)
 
     def reserve_active(self, booking: BookingItem) -> None:
-        item = ActiveBookingItem(*active_key(booking), booking_id=booking.booking_id)
+        # ttl: a guard left by a completed booking (complete does not delete it: its slot is
+        # over) goes away by itself a day after the slot, free of write units.
+        expiry = int((from_storage(booking.time_slot) + ACTIVE_GUARD_KEPT_AFTER_SLOT).timestamp())
+        item = ActiveBookingItem(*active_key(booking), booking_id=booking.booking_id, ttl=expiry)
         self.put(item, "duplicate", condition=ActiveBookingItem.PK.does_not_exist())
 
     def release_active(self, booking: BookingItem) -> None:

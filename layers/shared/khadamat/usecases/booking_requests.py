@@ -59,8 +59,8 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
         tx.put(event_item(booking, EventType.CREATED, now, 0, client))
         tx.reserve_active(booking)
         tx.add_to_pending_group(booking)
-        add_outbox_message(tx, notifications.booking_requested(booking.category_id, slot_start(booking), client.first_name),
-                booking.pro_id, booking.booking_id, now)
+        add_outbox_message(tx, notifications.booking_requested(booking.category_id, slot_start(booking)),
+                           booking.pro_id, booking.booking_id, now, counterpart_id=client.user_id)
         try:
             tx.commit()
             return

@@ -18,7 +18,9 @@ from khadamat.dal import notifications as store
 from khadamat.dal import users
 from khadamat.dal.outbox import OutboxItem
 from khadamat.domain import delivery as rules
+from khadamat.domain import notifications
 from khadamat.domain.accounts import UserStatus
+from khadamat.domain.booking_rules import Status, phones_visible
 from khadamat.domain.delivery import Channel
 from khadamat.domain.errors import NotFound
 from khadamat.domain.timeutil import from_storage, to_local_iso
@@ -41,7 +43,9 @@ def deliver_stream_record(record: dict, now: datetime) -> dict:
 
 def deliver(message: OutboxItem, now: datetime) -> dict:
     """Send every unit of the message not yet done; raise DeliveryFailed if any is left."""
-    recipient = users.get_user(message.recipient_id)
+    people, bookings = _read_for_rendering([message], also_users=(message.recipient_id,))
+    recipient = people.get(message.recipient_id)
+    body = rendered_body(message, message.recipient_role, people, bookings)
     if recipient is None or recipient.status == UserStatus.DELETED:
         for channel in message.channels:
             store.record_skip(message.message_id, channel, now, "RECIPIENT_DELETED")
@@ -49,9 +53,12 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
         return {"skipped": list(message.channels)}
     failures: dict[str, str] = {}
     for channel in message.channels:
-        for unit, send in _units(message, recipient, channel, now):
+        for unit, send in _units(message, body, recipient, channel, now):
             try:
-                _deliver_unit(message.message_id, unit, send, now)
+                if unit == Channel.INBOX:
+                    send()  # a put conditional on absence: its own at-most-once claim, no SENT# item
+                else:
+                    _deliver_unit(message.message_id, unit, send, now)
             except Exception as error:  # noqa: BLE001 - every unit gets its chance
                 failures[unit] = f"{type(error).__name__}: {error}"
     if failures:
@@ -62,34 +69,36 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
     return {"delivered": list(message.channels)}
 
 
-def _units(message: OutboxItem, recipient: users.UserItem, channel: str,
+def _units(message: OutboxItem, body: str, recipient: users.UserItem, channel: str,
            now: datetime) -> list[tuple[str, Callable[[], str | None]]]:
+    """``body``: the text rendered for sending; the inbox keeps the stored one (rendered when read)."""
     if channel == Channel.INBOX:
         return [(Channel.INBOX, lambda: store.put_inbox_item(message))]
     if channel == Channel.WHATSAPP:
-        return [(Channel.WHATSAPP, lambda: _send_whatsapp(message, recipient, now))]
+        return [(Channel.WHATSAPP, lambda: _send_whatsapp(message, body, recipient, now))]
     if channel == Channel.PUSH:
-        return [(rules.push_unit(device.token), _push_sender(message, device, now))
+        return [(rules.push_unit(device.token), _push_sender(message, body, device, now))
                 for device in store.user_devices(recipient.user_id)]
     logger.error("unknown notification channel", extra={"channel": channel})
     return []
 
 
-def _send_whatsapp(message: OutboxItem, recipient: users.UserItem, now: datetime) -> str:
+def _send_whatsapp(message: OutboxItem, body: str, recipient: users.UserItem, now: datetime) -> str:
     number = rules.whatsapp_number(recipient.whatsapp, recipient.phone)
     if not number:
         raise Undeliverable("the recipient has no WhatsApp number")
-    return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, message.body),
+    return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, body),
                                   message_id=message.message_id, now=now)
 
 
-def _push_sender(message: OutboxItem, device: store.DeviceItem, now: datetime) -> Callable[[], str]:
+def _push_sender(message: OutboxItem, body: str, device: store.DeviceItem,
+                 now: datetime) -> Callable[[], str]:
     def send() -> str:
         data = {"type": message.type, "notificationId": message.message_id,
                 "bookingId": message.booking_id or ""}
         try:
             return push.sender().send(token=device.token, platform=device.platform,
-                                      title=message.title, body=message.body, data=data,
+                                      title=message.title, body=body, data=data,
                                       message_id=message.message_id, now=now)
         except DeadDeviceToken:
             store.forget_device(device.user_id, device.token)
@@ -132,16 +141,51 @@ def redeliver_stuck(now: datetime) -> dict:
     return summary
 
 
+# ---------------------------------------------------------------- rendering (SPEC §13)
+def _read_for_rendering(messages: list, also_users: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The messages' other parties (and ``also_users``) and the bookings of their CONFIRMED
+    messages, in one BatchGetItem: {userId: UserItem}, {bookingId: BookingItem}."""
+    from khadamat.dal.base import get_items
+    from khadamat.dal.bookings import BookingItem, booking_pk
+
+    user_ids = sorted({*also_users, *(m.counterpart_id for m in messages if m.counterpart_id)})
+    booking_ids = sorted({m.booking_id for m in messages
+                          if m.type == notifications.CONFIRMED_TYPE and m.booking_id})
+    keys = [(users.UserItem, *users.user_key(i)) for i in user_ids]
+    keys += [(BookingItem, booking_pk(i), "BOOKING") for i in booking_ids]
+    found = get_items(keys) if keys else []
+    people = {i: item for i, item in zip(user_ids, found) if item is not None}
+    bookings = {i: item for i, item in zip(booking_ids, found[len(user_ids):]) if item is not None}
+    return people, bookings
+
+
+def rendered_body(message, recipient_role: str, people: dict, bookings: dict) -> str:
+    """The stored text with the other party's name, and the pro's contact on a message about a
+    booking that is CONFIRMED now (Privacy Shield); an erased party is named by role only."""
+    role = "PRO" if recipient_role == "CLIENT" else "CLIENT"
+    other = people.get(message.counterpart_id) if message.counterpart_id else None
+    live = other is not None and other.status != UserStatus.DELETED
+    name = notifications.party_name(role, getattr(other, "first_name", None),
+                                    getattr(other, "last_name", None), live)
+    booking = bookings.get(message.booking_id)
+    contact = None
+    if live and role == "PRO" and booking is not None and phones_visible(Status(booking.status), False):
+        contact = other.whatsapp or other.phone
+    return notifications.render(message.body, name, contact)
+
+
 # ---------------------------------------------------------------- inbox
-def _notification_view(item: store.InboxItem) -> dict:
-    return {"id": item.notification_id, "type": item.type, "title": item.title, "body": item.body,
+def _notification_view(item: store.InboxItem, body: str) -> dict:
+    return {"id": item.notification_id, "type": item.type, "title": item.title, "body": body,
             "bookingId": item.booking_id, "createdAt": to_local_iso(from_storage(item.created_at)),
             "readAt": to_local_iso(from_storage(item.read_at)) if item.read_at else None}
 
 
 def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:
     items, token = store.inbox_page(user.user_id, limit, next_token)
-    return {"items": [_notification_view(item) for item in items], "nextToken": token}
+    people, bookings = _read_for_rendering(items)
+    return {"items": [_notification_view(item, rendered_body(item, user.role, people, bookings))
+                      for item in items], "nextToken": token}
 
 
 def mark_read(user: users.UserItem, notification_id: str, now: datetime) -> None:
