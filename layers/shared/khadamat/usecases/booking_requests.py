@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from khadamat import business_metrics as funnel
 from khadamat.dal import bookings as store
 from khadamat.dal import users
 from khadamat.domain import notifications
@@ -63,6 +64,7 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
                            booking.pro_id, booking.booking_id, now, counterpart_id=client.user_id)
         try:
             tx.commit()
+            funnel.count(funnel.BOOKING_CREATED)
             return
         except store.TxFailed as failure:
             if "slot" in failure.failed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from khadamat import business_metrics as funnel
 from khadamat.dal import bookings as store
 from khadamat.dal import tasks
 from khadamat.dal import users
@@ -193,6 +194,8 @@ def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
         add_outbox_message(tx, notice, booking.client_id, booking.booking_id, now)
         try:
             tx.commit()
+            funnel.count(funnel.BOOKING_EXPIRED if change.to_status == Status.EXPIRED
+                         else funnel.BOOKING_DECLINED)
             return store.applied(change)
         except store.TxFailed as failure:
             if not failure.retryable:
@@ -244,7 +247,10 @@ def run_follow_up_record(record: dict, now: datetime) -> dict:
 def retry_stuck_follow_ups(now: datetime) -> dict:
     """The safety net behind the stream: tasks still pending a minute after they were written."""
     summary = {"ran": 0, "failed": 0}
-    for task in tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100):
+    stuck = tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100)  # oldest first
+    funnel.backlog_age(funnel.FOLLOW_UP_BACKLOG_AGE,
+                       (now - from_storage(stuck[0].created_at)).total_seconds() if stuck else 0)
+    for task in stuck:
         try:
             run_follow_up(task, now)
             summary["ran"] += 1
@@ -277,6 +283,7 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
             # another of the client's requests moved, or a transient conflict: read again
     else:
         raise Conflict("too much contention, try again", "CONFLICT")
+    funnel.count(funnel.BOOKING_CONFIRMED)
     return _view(confirmed, caller, {client.user_id: client} if client else None)
 
 
@@ -313,6 +320,7 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     add_outbox_message(tx, notifications.booking_confirmed(booking.category_id, slot_start(booking)),
                        booking.client_id, booking.booking_id, now, counterpart_id=booking.pro_id)
     tx.commit()
+    funnel.count(funnel.BOOKING_CANCELLED, len(others))  # the client's other requests, auto-cancelled
     return store.applied(change), client
 
 
@@ -334,6 +342,7 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         add_outbox_message(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, slot_start(booking)),
                 booking.client_id, booking.booking_id, now)
         if _committed(tx):
+            funnel.count(funnel.BOOKING_DECLINED)
             return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
@@ -362,6 +371,7 @@ def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: 
                          cancelled_at=to_storage(now), cancel_reason=reason)
         tx = _cancel_tx(booking, change, caller, actor, transition, reason, now)
         if _committed(tx):
+            funnel.count(funnel.BOOKING_CANCELLED)
             return _view(store.applied(change), caller)
         # the booking or the canceller's penalty counters moved meanwhile: read both again
         booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
@@ -448,6 +458,7 @@ def complete(*, caller: users.UserItem, booking_id: str, now: datetime,
             # item to the value it has cost 4 write units per booking
             tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
         if _committed(tx):
+            funnel.count(funnel.BOOKING_COMPLETED)
             return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from khadamat import business_metrics
 from khadamat.adapters import push, whatsapp
 from khadamat.adapters.errors import DeadDeviceToken, Undeliverable
 from khadamat.dal import notifications as store
@@ -127,7 +128,10 @@ def _deliver_unit(message_id: str, unit: str, send: Callable[[], str | None], no
 def redeliver_stuck(now: datetime) -> dict:
     """The safety net behind the stream: retry what is still pending; give up after 24 h."""
     summary = {"redelivered": 0, "failed": 0, "gaveUp": 0}
-    for message in store.pending_messages(created_before=now - rules.STUCK_AFTER, limit=100):
+    stuck = store.pending_messages(created_before=now - rules.STUCK_AFTER, limit=100)  # oldest first
+    business_metrics.backlog_age(business_metrics.OUTBOX_BACKLOG_AGE,
+                                 (now - from_storage(stuck[0].created_at)).total_seconds() if stuck else 0)
+    for message in stuck:
         if rules.should_give_up(from_storage(message.created_at), now):
             store.mark_failed(message.message_id, now)
             logger.error("notification given up", extra={"messageId": message.message_id})
