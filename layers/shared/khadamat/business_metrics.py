@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from khadamat.observability import metrics
+from khadamat.observability import logger, metrics
 
 BOOKING_CREATED = "BookingCreated"
 BOOKING_CONFIRMED = "BookingConfirmed"
@@ -26,6 +26,12 @@ FOLLOW_UP_BACKLOG_AGE = "FollowUpOldestPendingAgeSeconds"
 def count(name: str, value: int = 1) -> None:
     if value:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def transition(name: str, booking_id: str) -> None:
+    """A booking transition just committed: its funnel metric and one log record."""
+    count(name)
+    logger.info("booking transition", extra={"transition": name, "bookingId": booking_id})
 
 
 def backlog_age(name: str, seconds: float) -> None:

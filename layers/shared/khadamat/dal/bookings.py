@@ -60,6 +60,7 @@ class BookingItem(BaseItem):
     completed_at = UnicodeAttribute(null=True)
     estimated_duration = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    origin_request_id = UnicodeAttribute(null=True)  # the create's API request id: logs' booking_correlation_id
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -106,12 +107,14 @@ class ReviewItem(BaseItem):
 
 # ---------------------------------------------------------------- items
 def new_booking(*, booking_id: str, client_id: str, pro_id: str, city_id: str, category_id: str,
-                time_slot: datetime, expires_at: datetime, now: datetime) -> BookingItem:
+                time_slot: datetime, expires_at: datetime, now: datetime,
+                origin_request_id: str | None = None) -> BookingItem:
     slot, expiry, created = to_storage(time_slot), to_storage(expires_at), to_storage(now)
     return BookingItem(
         booking_pk(booking_id), "BOOKING", booking_id=booking_id, status="PENDING",
         time_slot=slot, city_id=city_id, category_id=category_id, client_id=client_id,
         pro_id=pro_id, expires_at=expiry, created_at=created, updated_at=created,
+        origin_request_id=origin_request_id,
         GSI1PK=f"CLIENT#{client_id}", GSI1SK=f"{slot}#{booking_id}",
         GSI2PK=f"PROBOOKINGS#{pro_id}", GSI2SK=f"{slot}#{booking_id}",
         GSI3PK=PENDING_EXPIRY, GSI3SK=f"{expiry}#{booking_id}")

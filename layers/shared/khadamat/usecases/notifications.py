@@ -67,6 +67,8 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
                        extra={"messageId": message.message_id, "failures": failures})
         raise DeliveryFailed(f"message {message.message_id}: {sorted(failures)} failed")
     store.mark_delivered(message.message_id, now)
+    logger.info("notification delivered", extra={"messageId": message.message_id, "type": message.type,
+                                                 "bookingId": message.booking_id, "channels": message.channels})
     return {"delivered": list(message.channels)}
 
 
@@ -132,6 +134,7 @@ def redeliver_stuck(now: datetime) -> dict:
     business_metrics.backlog_age(business_metrics.OUTBOX_BACKLOG_AGE,
                                  (now - from_storage(stuck[0].created_at)).total_seconds() if stuck else 0)
     for message in stuck:
+        logger.set_correlation_id(message.correlation_id)  # the booking's originating request
         if rules.should_give_up(from_storage(message.created_at), now):
             store.mark_failed(message.message_id, now)
             logger.error("notification given up", extra={"messageId": message.message_id})
