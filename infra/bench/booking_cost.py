@@ -173,4 +173,31 @@ def markdown(result: dict) -> list[str]:
               f"${USD_TWILIO_WHATSAPP_MESSAGE} = **${twilio:.2f}** (Twilio's fee; Meta's "
               "per-template fee for Moroccan numbers comes on top, and dominates). Verify "
               f"checks per booking: 0 (${USD_TWILIO_VERIFY_CHECK} each at signup/login, §15)."]
-    return lines
+    return lines + _SAVINGS
+
+
+# Static: what issue 21 changed, and what is left between the budget and SPEC §14's 45.
+_SAVINGS = [
+    "", "What issue 21 changed (74 → 62 write units create → review; each change keeps the "
+    "notification, booking and race tests green):", "",
+    "| change | step | units saved |", "|---|---|---:|",
+    "| complete resets `pro_consecutive_cancel_count` only when it is not 0 already (the pro's item "
+    "is > 1 KB: a transactional rewrite of the same value cost 4) | complete | 4 |",
+    "| complete no longer deletes the duplicate guard `ACTIVE#…`: its slot is over, no request "
+    "can name it again; a ttl (slot + 1 day) removes it for free | complete | 2 |",
+    "| review drops the ConditionCheck on the booking: COMPLETED is final, the status read cannot "
+    "change before the commit | review | 2 |",
+    "| the INBOX unit has no `SENT#INBOX` claim + finish: the inbox put is conditional on absence, "
+    "its own at-most-once guard (WhatsApp and push keep claim + finish) | deliveries | 4 |",
+    "", "Left to reach SPEC §14's ≤ 45 (design changes, not done here; estimated from the "
+    "breakdown above):", "",
+    "| change | saves |", "|---|---:|",
+    "| the inbox item written in the transition's transaction is the outbox (stream on "
+    "`NOTIF#` INSERTs), no per-message pending index (the DLQ's coordinates replayed from the "
+    "stream instead), mark-read by key instead of GSI1 | ≈ 10 |",
+    "| the pro's profile under 1 KB (password hash in its own item, zero counters not stored): "
+    "review's rating update 6 → 3 | 3 |",
+    "| the follow-up task without its pending index (same safety net as messages) | 3 |",
+    "| bookings' client/pro listing indexes KEYS_ONLY (status changes stop rewriting two "
+    "index copies) | 4 |",
+]

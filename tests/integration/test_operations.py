@@ -82,3 +82,31 @@ def test_a_bookings_create_confirm_and_deliveries_share_one_correlation_id(api, 
     assert sorted(r["type"] for r in delivered) == ["BOOKING_CONFIRMED", "BOOKING_REQUESTED"]
     assert {r["correlation_id"] for r in delivered} == {origin}
     assert {r[observability.BOOKING_CORRELATION_KEY] for r in delivered} == {origin}
+
+
+def test_the_whatsapp_switch_skips_whatsapp_and_keeps_push_and_inbox(api, monkeypatch):
+    from datetime import UTC, datetime
+
+    from khadamat.dal import dev
+    from khadamat.dal import notifications as store
+    from khadamat.usecases import notifications
+    from tests.integration.test_notification_delivery import make_user, outbox
+
+    # Given the operator turned WhatsApp off (template parameter WhatsAppChannel=off)
+    monkeypatch.setenv("WHATSAPP_CHANNEL", "off")
+    client = make_user(role="CLIENT")
+    message = outbox(client, channels=("WHATSAPP", "INBOX"))
+    # When the message is delivered
+    notifications.deliver(message, datetime.now(UTC))
+    # Then WhatsApp is recorded SKIPPED (never sent later), the inbox has it, nothing is pending
+    assert store.unit_state(message.message_id, "WHATSAPP") == store.SKIPPED
+    assert not [m for m in dev.list_sent() if m["channel"] == "WHATSAPP"]
+    assert [n["id"] for n in api.get("/me/notifications", token=_token(client)).body["items"]] == [
+        message.message_id]
+    assert store.pending_messages() == []
+
+
+def _token(user):
+    from tests.integration.test_notification_delivery import token_for
+
+    return token_for(user)

@@ -8,6 +8,7 @@ retries it) without touching the others or anything the booking wrote.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -87,6 +88,8 @@ def _units(message: OutboxItem, body: str, recipient: users.UserItem, channel: s
 
 
 def _send_whatsapp(message: OutboxItem, body: str, recipient: users.UserItem, now: datetime) -> str:
+    if os.environ.get("WHATSAPP_CHANNEL", "on") == "off":  # the operator's switch (docs/operations.md)
+        raise Undeliverable("the WhatsApp channel is turned off")
     number = rules.whatsapp_number(recipient.whatsapp, recipient.phone)
     if not number:
         raise Undeliverable("the recipient has no WhatsApp number")
