@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
 
-.PHONY: run test unit integration e2e infra-test lint invoke events aws bench bench-imports openapi fuzz clean
+.PHONY: run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -25,7 +25,7 @@ venv: $(STAMP)
 run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} over an embedded AWS
 	$(PY) -m infra.local.run
 
-test: $(STAMP)                  ## every test: unit, integration (moto in-process), infra, e2e over HTTP
+test: $(STAMP) $(SAM)           ## every test: unit, integration (moto in-process), infra, e2e over HTTP
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -34,7 +34,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest -q tests/integration
 
-infra-test: $(STAMP)
+infra-test: $(STAMP) $(SAM)      # tests/infra/test_operations.py runs the SAM translator of .venv-tools
 	$(PY) -m pytest -q tests/infra
 
 e2e: $(STAMP)
@@ -43,6 +43,9 @@ e2e: $(STAMP)
 lint: $(STAMP) $(SAM)           ## the template, offline: cfn-lint and plain `sam validate`
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-west-3 $(SAM) validate --template template.yaml --region eu-west-3
+
+build-check: $(STAMP) $(SAM)    ## CI: `sam build` (arm64: wheel tags checked; host arch: every function imported with only the built layer)
+	$(PY) -m infra.build_check
 
 openapi: $(STAMP)               ## write docs/openapi.json from template.yaml and the functions' models
 	$(PY) -m infra.openapi

@@ -6,7 +6,7 @@ import platform
 import sys
 from datetime import datetime, timezone
 
-from infra.bench import cold_start, latency, round_trips, scale
+from infra.bench import booking_cost, cold_start, latency, round_trips, scale
 from infra.local.lambda_runtime import apply_environment
 from infra.local.template import REPO_ROOT, Template
 
@@ -22,6 +22,8 @@ def main(argv: list[str]) -> None:
     trips = round_trips.measure(template)
     print("scale ...", flush=True)
     scales = scale.measure(template)
+    print("cost per booking ...", flush=True)
+    cost = booking_cost.measure(template)
     for result in scales:
         if "skipped" in result:
             print(f"  scale check {result['name']} skipped: {result['skipped']}")
@@ -29,11 +31,11 @@ def main(argv: list[str]) -> None:
         "# Benchmarks", "",
         f"Measured by `make bench` in one run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs. "
-        "Regenerate with `make bench`; round trips and scale are checked in CI by "
+        "Regenerate with `make bench`; round trips, scale and cost per booking are checked in CI by "
         "tests/infra/test_budgets.py; cold start and latency are measured here only "
         "(no timed asserts in tests).", "",
         *cold_start.markdown(cold), "", *round_trips.markdown(trips, template), "",
-        *scale.markdown(scales), "",
+        *scale.markdown(scales), "", *booking_cost.markdown(cost), "",
     ]
     if "--no-latency" not in argv:
         print("latency (local stack, 8 clients) ...", flush=True)

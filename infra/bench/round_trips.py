@@ -55,7 +55,9 @@ BUDGETS: dict[str, int] = {
     "POST /pro/subscription/checkout": 5, "POST /pro/boosts/checkout": 5,
     "GET /pro/subscription": 2, "POST /pro/subscription/cancel": 3, "POST /webhooks/stripe": 1,
     # Notifications: docs/notifications.md "DynamoDB round trips per endpoint".
-    "GET /me/notifications": 2, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
+    # GET /me/notifications: + 1 BatchGetItem of the other parties (and CONFIRMED messages'
+    # bookings) when the page has messages: names and contacts are rendered when read (SPEC §13).
+    "GET /me/notifications": 3, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
     # Accounts wave 2 (SPEC §15; docs/accounts.md): the issue's otp/send ≤ 3 and otp/verify ≤ 3,
     # each + 1 for the per-IP /auth/* limit. The local Verify stand-in's DEV# items are not

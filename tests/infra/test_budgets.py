@@ -30,3 +30,21 @@ def test_reads_scale_with_what_is_due_or_shown_not_with_the_table(check):
         pytest.skip(result["skipped"])
     assert result["ok"], result
 
+
+
+# ---------------------------------------------------------------- cost per booking (issue 21, ops)
+def test_a_booking_costs_at_most_its_budget_of_write_units_per_step():
+    from infra.bench import booking_cost
+
+    # Given one booking lived through the real handlers (and the cancel path), priced by AWS's rules
+    result = booking_cost.measure(TEMPLATE)
+    happy, cancel = result["happy"], result["cancel"]
+    # Then each step stays within its budget, and so does the whole lifecycle
+    over = [(step, happy.wcu(step), budget) for step, budget in booking_cost.BUDGET.items()
+            if happy.wcu(step) > budget]
+    over += [(f"cancel path: {step}", cancel.wcu(step), budget)
+             for step, budget in booking_cost.CANCEL_BUDGET.items() if cancel.wcu(step) > budget]
+    assert not over, over
+    assert booking_cost.total_wcu(happy, booking_cost.HAPPY_STEPS) <= booking_cost.BUDGET_TOTAL
+    # and every message went out once on WhatsApp (the cost was not bought by sending less)
+    assert result["happy_counts"] == {"messages": 2, "whatsapp": 2}

@@ -197,7 +197,8 @@ def test_confirm_locks_the_held_hours_and_releases_them_on_cancel(api, world):
     assert sorted(i["SK"] for i in locks if i["SK"].startswith("LOCK#")) == [
         f"LOCK#2026-12-02T{h}:00:00.000000Z" for h in (10, 11, 12)]
     confirmed = [m for m in outbox() if m["type"] == "BOOKING_CONFIRMED"]
-    assert confirmed[0]["recipient_id"] == client.id and "+212700000001" in confirmed[0]["body"]
+    # the contact is rendered when sent or read (SPEC §13), never stored
+    assert confirmed[0]["recipient_id"] == client.id and "+212700000001" not in confirmed[0]["body"]
     # the client cancels more than 12 hours ahead: neutral, hours free again
     reply = act(api, client, booking["id"], "cancel")
     assert reply.status == 200 and reply.body["status"] == "CANCELLED_BY_CLIENT"

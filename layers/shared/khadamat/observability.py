@@ -77,7 +77,8 @@ def http_entry(app):
             return error_result(error)
         return app.resolve(event, context)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    # clear_state: keys appended for one request (booking_correlation_id) never reach the next
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
@@ -105,11 +106,12 @@ def _source_ip_refusal(event):
 def job_entry(run_job):
     """The lambda_handler of a scheduled job: ``run_job()`` returns its JSON summary."""
 
-    @logger.inject_lambda_context
+    @logger.inject_lambda_context(clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
         clock.begin_invocation()
+        logger.set_correlation_id(getattr(context, "aws_request_id", None))  # what the job writes
         summary = run_job()
         logger.info("job finished", extra={"summary": summary})
         return summary
@@ -130,9 +132,10 @@ def stream_entry(run_record):
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
     def record_handler(record):
+        follow_record(record.raw_event)
         return run_record(record.raw_event, clock.now())
 
-    @logger.inject_lambda_context
+    @logger.inject_lambda_context(clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
@@ -141,3 +144,31 @@ def stream_entry(run_record):
                                         processor=processor, context=context)
 
     return lambda_handler
+
+
+# ---------------------------------------------------------------- correlation ids (issue 21, ops)
+# A booking's log records carry ``booking_correlation_id``: the API request id of the request that
+# created it (stored on the booking, and on every outbox message and follow-up task written for
+# it), so one search finds its create, confirm, follow-ups and deliveries (docs/operations.md).
+BOOKING_CORRELATION_KEY = "booking_correlation_id"
+
+
+def current_correlation_id() -> str | None:
+    """The API request id of this invocation (Powertools' correlation id), if any."""
+    return logger.get_correlation_id()
+
+
+def follow_booking(origin_request_id: str | None) -> None:
+    """From now on this invocation's log records name the booking's originating request."""
+    if origin_request_id:
+        logger.append_keys(**{BOOKING_CORRELATION_KEY: origin_request_id})
+
+
+def follow_record(raw_record: dict) -> None:
+    """A stream record's item (outbox message, task) carries its booking's originating request:
+    the consumer's log records for it take that id as their correlation id."""
+    image = (raw_record.get("dynamodb") or {}).get("NewImage") or {}
+    origin = (image.get("correlation_id") or {}).get("S")
+    logger.set_correlation_id(origin)
+    logger.remove_keys([BOOKING_CORRELATION_KEY])
+    follow_booking(origin)

@@ -21,7 +21,7 @@ that a cancellation is mapped to the item that failed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute,
                                  UnicodeSetAttribute)
@@ -40,6 +40,7 @@ PENDING_EXPIRY = "PENDING_EXPIRY"
 RETENTION_DUE = "BOOKING_RETENTION"
 MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
+ACTIVE_GUARD_KEPT_AFTER_SLOT = timedelta(days=1)
 
 
 def booking_pk(booking_id: str) -> str:
@@ -60,6 +61,7 @@ class BookingItem(BaseItem):
     completed_at = UnicodeAttribute(null=True)
     estimated_duration = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    origin_request_id = UnicodeAttribute(null=True)  # the create's API request id: logs' booking_correlation_id
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -106,12 +108,14 @@ class ReviewItem(BaseItem):
 
 # ---------------------------------------------------------------- items
 def new_booking(*, booking_id: str, client_id: str, pro_id: str, city_id: str, category_id: str,
-                time_slot: datetime, expires_at: datetime, now: datetime) -> BookingItem:
+                time_slot: datetime, expires_at: datetime, now: datetime,
+                origin_request_id: str | None = None) -> BookingItem:
     slot, expiry, created = to_storage(time_slot), to_storage(expires_at), to_storage(now)
     return BookingItem(
         booking_pk(booking_id), "BOOKING", booking_id=booking_id, status="PENDING",
         time_slot=slot, city_id=city_id, category_id=category_id, client_id=client_id,
         pro_id=pro_id, expires_at=expiry, created_at=created, updated_at=created,
+        origin_request_id=origin_request_id,
         GSI1PK=f"CLIENT#{client_id}", GSI1SK=f"{slot}#{booking_id}",
         GSI2PK=f"PROBOOKINGS#{pro_id}", GSI2SK=f"{slot}#{booking_id}",
         GSI3PK=PENDING_EXPIRY, GSI3SK=f"{expiry}#{booking_id}")
@@ -323,7 +327,10 @@ class BookingTx:
         self._add("update", label)
 
     def reserve_active(self, booking: BookingItem) -> None:
-        item = ActiveBookingItem(*active_key(booking), booking_id=booking.booking_id)
+        # ttl: a guard left by a completed booking (complete does not delete it: its slot is
+        # over) goes away by itself a day after the slot, free of write units.
+        expiry = int((from_storage(booking.time_slot) + ACTIVE_GUARD_KEPT_AFTER_SLOT).timestamp())
+        item = ActiveBookingItem(*active_key(booking), booking_id=booking.booking_id, ttl=expiry)
         self.put(item, "duplicate", condition=ActiveBookingItem.PK.does_not_exist())
 
     def release_active(self, booking: BookingItem) -> None:

@@ -150,6 +150,7 @@ class InboxItem(BaseItem):
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     booking_id = UnicodeAttribute(null=True)
+    counterpart_id = UnicodeAttribute(null=True)  # the text's {name}/{contact}: rendered when read
     created_at = UnicodeAttribute()
     read_at = UnicodeAttribute(null=True)
 
@@ -162,7 +163,8 @@ def put_inbox_item(message: OutboxItem) -> None:
                      f"NOTIF#{message.created_at}#{message.message_id}",
                      notification_id=message.message_id, user_id=message.recipient_id,
                      type=message.type, title=message.title, body=message.body,
-                     booking_id=message.booking_id, created_at=message.created_at,
+                     booking_id=message.booking_id, counterpart_id=message.counterpart_id,
+                     created_at=message.created_at,
                      GSI1PK=f"NOTIF#{message.message_id}", GSI1SK="NOTIF")
     try:
         item.save(condition=InboxItem.PK.does_not_exist())

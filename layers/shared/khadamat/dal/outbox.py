@@ -28,7 +28,9 @@ class OutboxItem(BaseItem):
     channels = ListAttribute(of=UnicodeAttribute)  # WHATSAPP, PUSH, INBOX
     booking_id = UnicodeAttribute(null=True)
     title = UnicodeAttribute()
-    body = UnicodeAttribute()  # French text; obeys the Privacy Shield
+    body = UnicodeAttribute()  # French text with {name}/{contact} placeholders: no personal data
+    counterpart_id = UnicodeAttribute(null=True)  # whose name/contact the text shows when rendered
+    correlation_id = UnicodeAttribute(null=True)  # the booking's originating API request (logs)
     created_at = UnicodeAttribute()
     delivered_at = UnicodeAttribute(null=True)
 
@@ -36,11 +38,13 @@ class OutboxItem(BaseItem):
 
 
 def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channels: list[str],
-                    booking_id: str | None, title: str, body: str, created_at: str) -> OutboxItem:
+                    booking_id: str | None, title: str, body: str, created_at: str,
+                    counterpart_id: str | None = None, correlation_id: str | None = None) -> OutboxItem:
     message_id = str(uuid.uuid4())
     return OutboxItem(f"OUTBOX#{message_id}", "MSG", message_id=message_id, type=type,
                       recipient_id=recipient_id, recipient_role=recipient_role,
                       channels=channels, booking_id=booking_id, title=title, body=body,
+                      counterpart_id=counterpart_id, correlation_id=correlation_id,
                       created_at=created_at, GSI3PK=PENDING_PK,
                       GSI3SK=f"{created_at}#{message_id}",
                       ttl=outbox_ttl(from_storage(created_at)))  # 90 days (SPEC §15)

@@ -30,6 +30,7 @@ class TaskItem(BaseItem):
     pro_id = UnicodeAttribute()
     hours = ListAttribute(of=UnicodeAttribute)  # storage timestamps of the held hours, in order
     confirmed_booking_id = UnicodeAttribute()
+    correlation_id = UnicodeAttribute(null=True)  # the booking's originating API request (logs)
     created_at = UnicodeAttribute()
     done_at = UnicodeAttribute(null=True)
 
@@ -37,12 +38,12 @@ class TaskItem(BaseItem):
 
 
 def new_decline_overlapping_task(*, pro_id: str, hours: list[datetime], confirmed_booking_id: str,
-                                 now: datetime) -> TaskItem:
+                                 now: datetime, correlation_id: str | None = None) -> TaskItem:
     task_id, created_at = str(uuid.uuid4()), to_storage(now)
     return TaskItem(f"TASK#{task_id}", DECLINE_OVERLAPPING, task_id=task_id, kind=DECLINE_OVERLAPPING,
                     pro_id=pro_id, hours=[to_storage(hour) for hour in hours],
                     confirmed_booking_id=confirmed_booking_id, created_at=created_at,
-                    GSI3PK=PENDING_PK, GSI3SK=f"{created_at}#{task_id}")
+                    correlation_id=correlation_id, GSI3PK=PENDING_PK, GSI3SK=f"{created_at}#{task_id}")
 
 
 def task_from_image(image: dict) -> TaskItem:

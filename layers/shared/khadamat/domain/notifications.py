@@ -4,6 +4,11 @@ Who gets what: a new request → the pro (WhatsApp, push, inbox); CONFIRMED → 
 client (WhatsApp, push, inbox); any cancellation, DECLINED or EXPIRED → the other
 party (WhatsApp only to a client; push and inbox to both). A phone number appears
 only in the CONFIRMED message to the client (the pro's WhatsApp, else phone).
+
+No personal data at rest (SPEC §13): a stored text holds the placeholders ``{name}`` (the
+other party's name) and ``{contact}`` (the contact line of a CONFIRMED message), filled by
+``render`` when the message is sent or read, from the user items and the booking — so the
+other party's DELETE /me leaves no name or phone of theirs in an outbox or inbox item.
 """
 
 from __future__ import annotations
@@ -40,18 +45,33 @@ def _what(category_id: str) -> str:
     return CATEGORY_NAMES.get(category_id, category_id)
 
 
-def booking_requested(category_id: str, time_slot: datetime, client_first_name: str) -> Notice:
+NAME, CONTACT = "{name}", "{contact}"  # placeholders of stored texts, filled by render()
+CONFIRMED_TYPE = "BOOKING_CONFIRMED"
+
+
+def booking_requested(category_id: str, time_slot: datetime) -> Notice:
     return Notice("BOOKING_REQUESTED", "PRO", (WHATSAPP, PUSH, INBOX), "Nouvelle demande",
-                  f"{client_first_name} demande une intervention {_what(category_id)} "
+                  f"{NAME} demande une intervention {_what(category_id)} "
                   f"{when_text(time_slot)}. Confirmez ou refusez dans l'application.")
 
 
-def booking_confirmed(category_id: str, time_slot: datetime, pro_name: str,
-                      pro_contact: str | None) -> Notice:
-    contact = f" Contact : {pro_contact}." if pro_contact else ""
-    return Notice("BOOKING_CONFIRMED", "CLIENT", (WHATSAPP, PUSH, INBOX), "Réservation confirmée",
-                  f"{pro_name} a confirmé votre réservation {_what(category_id)} "
-                  f"{when_text(time_slot)}.{contact}")
+def booking_confirmed(category_id: str, time_slot: datetime) -> Notice:
+    return Notice(CONFIRMED_TYPE, "CLIENT", (WHATSAPP, PUSH, INBOX), "Réservation confirmée",
+                  f"{NAME} a confirmé votre réservation {_what(category_id)} "
+                  f"{when_text(time_slot)}.{CONTACT}")
+
+
+def party_name(role: str, first_name: str | None, last_name: str | None, live: bool) -> str:
+    """How a message names the other party: a pro by full name, a client by first name; an
+    erased account by its role only."""
+    if not live or not first_name:
+        return "Le professionnel" if role == "PRO" else "Un client"
+    return f"{first_name} {last_name}" if role == "PRO" and last_name else first_name
+
+
+def render(text: str, name: str, contact: str | None) -> str:
+    """A stored text with the other party's name and, when given, the contact line."""
+    return text.replace(NAME, name).replace(CONTACT, f" Contact : {contact}." if contact else "")
 
 
 _ENDINGS = {

@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from khadamat import business_metrics as funnel
 from khadamat.dal import bookings as store
 from khadamat.dal import users
+from khadamat.observability import current_correlation_id, follow_booking
 from khadamat.domain import notifications
 from khadamat.domain.booking_rules import EventType, expires_at_for, validate_new_booking_slot
 from khadamat.domain.errors import Conflict, Forbidden, Unprocessable
@@ -42,9 +44,12 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
     pros.require_offered_category(pro, category_id, now)
     if not pros.is_slot_open_for(pro, slot, now):
         raise _slot_unavailable()
+    origin = current_correlation_id()  # this request: the booking's id in every later log record
     booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
                                 pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
-                                time_slot=slot, expires_at=expires_at_for(now, slot), now=now)
+                                time_slot=slot, expires_at=expires_at_for(now, slot), now=now,
+                                origin_request_id=origin)
+    follow_booking(origin)
     _write_new_booking(booking, caller, now)
     return booking_view(booking, {caller.user_id: caller, pro_id: pro}, False)
 
@@ -61,10 +66,12 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
         tx.put(event_item(booking, EventType.CREATED, now, 0, client))
         tx.reserve_active(booking)
         tx.add_to_pending_group(booking)
-        add_outbox_message(tx, notifications.booking_requested(booking.category_id, slot_start(booking), client.first_name),
-                booking.pro_id, booking.booking_id, now)
+        add_outbox_message(tx, notifications.booking_requested(booking.category_id, slot_start(booking)),
+                           booking.pro_id, booking.booking_id, now, counterpart_id=client.user_id,
+                           correlation_id=booking.origin_request_id)
         try:
             tx.commit()
+            funnel.transition(funnel.BOOKING_CREATED, booking.booking_id)
             return
         except store.TxFailed as failure:
             if "slot" in failure.failed:

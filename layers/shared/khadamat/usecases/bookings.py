@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from khadamat import business_metrics as funnel
 from khadamat.dal import bookings as store
 from khadamat.dal import tasks
 from khadamat.dal import users
@@ -23,7 +24,7 @@ from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
                                        count_in_window, pro_should_be_suspended)
 from khadamat.domain.timeutil import HOUR, from_storage, to_local_iso, to_storage
-from khadamat.observability import logger
+from khadamat.observability import current_correlation_id, follow_booking, logger
 
 MAX_ATTEMPTS = 5
 NOT_READ = object()  # `booking=` default: the use case reads the booking itself
@@ -74,11 +75,16 @@ def _view(booking: store.BookingItem, caller: users.UserItem,
 
 # ---------------------------------------------------------------- shared pieces
 def add_outbox_message(tx: store.BookingTx, notice: notifications.Notice, recipient_id: str,
-            booking_id: str, now: datetime) -> None:
+            booking_id: str, now: datetime, counterpart_id: str | None = None,
+            correlation_id: str | None = None) -> None:
+    """``counterpart_id``: the party whose name (and contact) the text shows, rendered when the
+    message is sent or read (SPEC §13: no name or phone at rest). ``correlation_id``: the
+    booking's originating request (its delivery logs carry it; None: this invocation's)."""
     tx.put(new_outbox_item(type=notice.type, recipient_id=recipient_id,
                            recipient_role=notice.recipient_role, channels=list(notice.channels),
                            booking_id=booking_id, title=notice.title, body=notice.body,
-                           created_at=to_storage(now)), "outbox")
+                           created_at=to_storage(now), counterpart_id=counterpart_id,
+                           correlation_id=correlation_id or current_correlation_id()), "outbox")
 
 
 def event_item(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
@@ -113,6 +119,7 @@ def _load_visible(booking_id: str, caller: users.UserItem,
     if booking is NOT_READ or (booking is not None and booking.booking_id != booking_id):
         booking = store.get_booking(booking_id) if len(booking_id) <= store.MAX_BOOKING_ID_LENGTH else None
     if booking is not None:
+        follow_booking(booking.origin_request_id)
         if caller.user_id == booking.client_id:
             return booking, Actor.CLIENT
         if caller.user_id == booking.pro_id:
@@ -188,15 +195,19 @@ def _decline_slot_taken(booking: store.BookingItem, now: datetime) -> store.Book
 def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
                            now: datetime) -> store.BookingItem | None:
     """A system move out of PENDING (expiry, auto-decline): one transaction, retried on races."""
+    follow_booking(booking.origin_request_id)
     for _ in range(MAX_ATTEMPTS):
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
         tx.put(event)
         tx.release_active(booking)
         tx.remove_from_pending_group([booking])
-        add_outbox_message(tx, notice, booking.client_id, booking.booking_id, now)
+        add_outbox_message(tx, notice, booking.client_id, booking.booking_id, now,
+                           correlation_id=booking.origin_request_id)
         try:
             tx.commit()
+            funnel.transition(funnel.BOOKING_EXPIRED if change.to_status == Status.EXPIRED
+                              else funnel.BOOKING_DECLINED, booking.booking_id)
             return store.applied(change)
         except store.TxFailed as failure:
             if not failure.retryable:
@@ -248,7 +259,10 @@ def run_follow_up_record(record: dict, now: datetime) -> dict:
 def retry_stuck_follow_ups(now: datetime) -> dict:
     """The safety net behind the stream: tasks still pending a minute after they were written."""
     summary = {"ran": 0, "failed": 0}
-    for task in tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100):
+    stuck = tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100)  # oldest first
+    funnel.backlog_age(funnel.FOLLOW_UP_BACKLOG_AGE,
+                       (now - from_storage(stuck[0].created_at)).total_seconds() if stuck else 0)
+    for task in stuck:
         try:
             run_follow_up(task, now)
             summary["ran"] += 1
@@ -283,6 +297,7 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
             # another of the client's requests moved, or a transient conflict: read again
     else:
         raise Conflict("too much contention, try again", "CONFLICT")
+    funnel.transition(funnel.BOOKING_CONFIRMED, booking_id)
     return _view(confirmed, caller, {client.user_id: client} if client else None)
 
 
@@ -304,7 +319,8 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     # SPEC's "may follow just after": the pro's overlapping PENDING requests are declined by a
     # durable task, run from the table's stream (run_follow_up), not by this request.
     tx.put(tasks.new_decline_overlapping_task(pro_id=booking.pro_id, hours=hours,
-                                              confirmed_booking_id=booking.booking_id, now=now), "task")
+                                              confirmed_booking_id=booking.booking_id, now=now,
+                                              correlation_id=booking.origin_request_id), "task")
     for other in others:
         tx.change_booking(_change(other, Status.CANCELLED_AUTO_FIRST_CONFIRMED, now, Status.PENDING,
                                   cancelled_at=to_storage(now), cancel_reason="FIRST_CONFIRMED"),
@@ -314,13 +330,14 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
         tx.release_active(other)
         add_outbox_message(tx, notifications.booking_ended(Status.CANCELLED_AUTO_FIRST_CONFIRMED, "PRO",
                                                 other.category_id, slot_start(other)),
-                other.pro_id, other.booking_id, now)
+                other.pro_id, other.booking_id, now, correlation_id=other.origin_request_id)
     tx.remove_from_pending_group([booking, *others], expected_version=group.version, check_version=True)
-    name = f"{pro.first_name} {pro.last_name}"
-    add_outbox_message(tx, notifications.booking_confirmed(booking.category_id, slot_start(booking), name,
-                                                pro.whatsapp or pro.phone),
-            booking.client_id, booking.booking_id, now)
+    add_outbox_message(tx, notifications.booking_confirmed(booking.category_id, slot_start(booking)),
+                       booking.client_id, booking.booking_id, now, counterpart_id=booking.pro_id,
+                       correlation_id=booking.origin_request_id)
     tx.commit()
+    for other in others:  # the client's other requests, auto-cancelled
+        funnel.transition(funnel.BOOKING_CANCELLED, other.booking_id)
     return store.applied(change), client
 
 
@@ -340,8 +357,9 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         tx.release_active(booking)
         tx.remove_from_pending_group([booking])
         add_outbox_message(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, slot_start(booking)),
-                booking.client_id, booking.booking_id, now)
+                booking.client_id, booking.booking_id, now, correlation_id=booking.origin_request_id)
         if _committed(tx):
+            funnel.transition(funnel.BOOKING_DECLINED, booking_id)
             return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
@@ -370,6 +388,7 @@ def cancel(*, caller: users.UserItem, booking_id: str, reason: str | None, now: 
                          cancelled_at=to_storage(now), cancel_reason=reason)
         tx = _cancel_tx(booking, change, caller, actor, transition, reason, now)
         if _committed(tx):
+            funnel.transition(funnel.BOOKING_CANCELLED, booking_id)
             return _view(store.applied(change), caller)
         # the booking or the canceller's penalty counters moved meanwhile: read both again
         booking, caller = store.get_booking(booking_id), users.get_user(caller.user_id)
@@ -397,7 +416,7 @@ def _cancel_tx(booking, change, caller, actor, transition, reason, now) -> store
         _pro_cancel_penalty(tx, caller, booking, now)
     recipient_id, role = _other_party(booking, actor.value)
     add_outbox_message(tx, notifications.booking_ended(transition.to_status, role, booking.category_id, slot_start(booking)),
-            recipient_id, booking.booking_id, now)
+            recipient_id, booking.booking_id, now, correlation_id=booking.origin_request_id)
     return tx
 
 
@@ -449,9 +468,14 @@ def complete(*, caller: users.UserItem, booking_id: str, now: datetime,
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
         tx.put(event_item(booking, EventType.COMPLETED, now, 0, caller))
-        tx.release_active(booking)
-        tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
+        # The duplicate guard stays: its slot is over (no new request can name it) and its ttl
+        # removes it (dal.bookings.reserve_active) — a delete here cost 2 write units.
+        if int(caller.pro_consecutive_cancel_count or 0):
+            # reset only a counter that is not 0 already: rewriting the pro's (> 1 KB, indexed)
+            # item to the value it has cost 4 write units per booking
+            tx.update_user(booking.pro_id, [users.UserItem.pro_consecutive_cancel_count.set(0)])
         if _committed(tx):
+            funnel.transition(funnel.BOOKING_COMPLETED, booking_id)
             return _view(store.applied(change), caller)
         booking = store.get_booking(booking_id)
     raise Conflict("too much contention, try again", "CONFLICT")
@@ -467,7 +491,8 @@ def review(*, caller: users.UserItem, booking_id: str, rating: int, comment: str
         raise Conflict("only a completed booking can be reviewed", "INVALID_TRANSITION")
     item = store.new_review(booking, rating, comment, now)
     tx = store.BookingTx()
-    tx.check_booking_status(booking_id, Status.COMPLETED)
+    # No condition check on the booking: COMPLETED is final (no transition leaves it), so the
+    # status read above cannot change before the commit (2 write units saved).
     tx.put(item, "review", condition=store.review_condition())
     tx.update_user(booking.pro_id, [users.UserItem.rating_sum.add(rating),
                                     users.UserItem.rating_count.add(1)])

@@ -8,10 +8,12 @@ retries it) without touching the others or anything the booking wrote.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from khadamat import business_metrics
 from khadamat.adapters import push, whatsapp
 from khadamat.adapters.errors import DeadDeviceToken, Undeliverable
 from khadamat.dal import notifications as store
@@ -19,7 +21,9 @@ from khadamat.dal import users
 from khadamat.dal.base import PageScope
 from khadamat.dal.outbox import OutboxItem
 from khadamat.domain import delivery as rules
+from khadamat.domain import notifications
 from khadamat.domain.accounts import UserStatus
+from khadamat.domain.booking_rules import Status, phones_visible
 from khadamat.domain.delivery import Channel
 from khadamat.domain.errors import NotFound
 from khadamat.domain.timeutil import from_storage, to_local_iso
@@ -42,7 +46,9 @@ def deliver_stream_record(record: dict, now: datetime) -> dict:
 
 def deliver(message: OutboxItem, now: datetime) -> dict:
     """Send every unit of the message not yet done; raise DeliveryFailed if any is left."""
-    recipient = users.get_user(message.recipient_id)
+    people, bookings = _read_for_rendering([message], also_users=(message.recipient_id,))
+    recipient = people.get(message.recipient_id)
+    body = rendered_body(message, message.recipient_role, people, bookings)
     if recipient is None or recipient.status == UserStatus.DELETED:
         for channel in message.channels:
             store.record_skip(message.message_id, channel, now, "RECIPIENT_DELETED")
@@ -52,9 +58,12 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
     for channel in message.channels:
         if not rules.channel_allowed(channel, recipient.muted_channels):
             continue  # turned off by the recipient (SPEC §15): nothing sent, nothing written
-        for unit, send in _units(message, recipient, channel, now):
+        for unit, send in _units(message, body, recipient, channel, now):
             try:
-                _deliver_unit(message.message_id, unit, send, now)
+                if unit == Channel.INBOX:
+                    send()  # a put conditional on absence: its own at-most-once claim, no SENT# item
+                else:
+                    _deliver_unit(message.message_id, unit, send, now)
             except Exception as error:  # noqa: BLE001 - every unit gets its chance
                 failures[unit] = f"{type(error).__name__}: {error}"
     if failures:
@@ -62,28 +71,33 @@ def deliver(message: OutboxItem, now: datetime) -> dict:
                        extra={"messageId": message.message_id, "failures": failures})
         raise DeliveryFailed(f"message {message.message_id}: {sorted(failures)} failed")
     store.mark_delivered(message.message_id, now)
+    logger.info("notification delivered", extra={"messageId": message.message_id, "type": message.type,
+                                                 "bookingId": message.booking_id, "channels": message.channels})
     return {"delivered": list(message.channels)}
 
 
-def _units(message: OutboxItem, recipient: users.UserItem, channel: str,
+def _units(message: OutboxItem, body: str, recipient: users.UserItem, channel: str,
            now: datetime) -> list[tuple[str, Callable[[], str | None]]]:
+    """``body``: the text rendered for sending; the inbox keeps the stored one (rendered when read)."""
     if channel == Channel.INBOX:
         return [(Channel.INBOX, lambda: store.put_inbox_item(message))]
     if channel == Channel.WHATSAPP:
-        return [(Channel.WHATSAPP, lambda: _send_whatsapp(message, recipient, now))]
+        return [(Channel.WHATSAPP, lambda: _send_whatsapp(message, body, recipient, now))]
     if channel == Channel.PUSH:
-        return [(rules.push_unit(device.token), _push_sender(message, device, now))
+        return [(rules.push_unit(device.token), _push_sender(message, body, device, now))
                 for device in store.user_devices(recipient.user_id)]
     logger.error("unknown notification channel", extra={"channel": channel})
     return []
 
 
-def _send_whatsapp(message: OutboxItem, recipient: users.UserItem, now: datetime) -> str:
+def _send_whatsapp(message: OutboxItem, body: str, recipient: users.UserItem, now: datetime) -> str:
     _require_verified_phone(recipient)
+    if os.environ.get("WHATSAPP_CHANNEL", "on") == "off":  # the operator's switch (docs/operations.md)
+        raise Undeliverable("the WhatsApp channel is turned off")
     number = rules.whatsapp_number(recipient.whatsapp, recipient.phone)
     if not number:
         raise Undeliverable("the recipient has no WhatsApp number")
-    return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, message.body),
+    return whatsapp.sender().send(to_e164=number, body=rules.whatsapp_text(message.title, body),
                                   message_id=message.message_id, now=now)
 
 
@@ -94,13 +108,14 @@ def _require_verified_phone(recipient: users.UserItem) -> None:
         raise Undeliverable("the recipient's phone is not verified")
 
 
-def _push_sender(message: OutboxItem, device: store.DeviceItem, now: datetime) -> Callable[[], str]:
+def _push_sender(message: OutboxItem, body: str, device: store.DeviceItem,
+                 now: datetime) -> Callable[[], str]:
     def send() -> str:
         data = {"type": message.type, "notificationId": message.message_id,
                 "bookingId": message.booking_id or ""}
         try:
             return push.sender().send(token=device.token, platform=device.platform,
-                                      title=message.title, body=message.body, data=data,
+                                      title=message.title, body=body, data=data,
                                       message_id=message.message_id, now=now)
         except DeadDeviceToken:
             store.forget_device(device.user_id, device.token)
@@ -129,7 +144,11 @@ def _deliver_unit(message_id: str, unit: str, send: Callable[[], str | None], no
 def redeliver_stuck(now: datetime) -> dict:
     """The safety net behind the stream: retry what is still pending; give up after 24 h."""
     summary = {"redelivered": 0, "failed": 0, "gaveUp": 0}
-    for message in store.pending_messages(created_before=now - rules.STUCK_AFTER, limit=100):
+    stuck = store.pending_messages(created_before=now - rules.STUCK_AFTER, limit=100)  # oldest first
+    business_metrics.backlog_age(business_metrics.OUTBOX_BACKLOG_AGE,
+                                 (now - from_storage(stuck[0].created_at)).total_seconds() if stuck else 0)
+    for message in stuck:
+        logger.set_correlation_id(message.correlation_id)  # the booking's originating request
         if rules.should_give_up(from_storage(message.created_at), now):
             store.mark_failed(message.message_id, now)
             logger.error("notification given up", extra={"messageId": message.message_id})
@@ -143,23 +162,57 @@ def redeliver_stuck(now: datetime) -> dict:
     return summary
 
 
+# ---------------------------------------------------------------- rendering (SPEC §13)
+def _read_for_rendering(messages: list, also_users: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The messages' other parties (and ``also_users``) and the bookings of their CONFIRMED
+    messages, in one BatchGetItem: {userId: UserItem}, {bookingId: BookingItem}."""
+    from khadamat.dal.base import get_items
+    from khadamat.dal.bookings import BookingItem, booking_pk
+
+    user_ids = sorted({*also_users, *(m.counterpart_id for m in messages if m.counterpart_id)})
+    booking_ids = sorted({m.booking_id for m in messages
+                          if m.type == notifications.CONFIRMED_TYPE and m.booking_id})
+    keys = [(users.UserItem, *users.user_key(i)) for i in user_ids]
+    keys += [(BookingItem, booking_pk(i), "BOOKING") for i in booking_ids]
+    found = get_items(keys) if keys else []
+    people = {i: item for i, item in zip(user_ids, found) if item is not None}
+    bookings = {i: item for i, item in zip(booking_ids, found[len(user_ids):]) if item is not None}
+    return people, bookings
+
+
+def rendered_body(message, recipient_role: str, people: dict, bookings: dict) -> str:
+    """The stored text with the other party's name, and the pro's contact on a message about a
+    booking that is CONFIRMED now (Privacy Shield); an erased party is named by role only."""
+    role = "PRO" if recipient_role == "CLIENT" else "CLIENT"
+    other = people.get(message.counterpart_id) if message.counterpart_id else None
+    live = other is not None and other.status != UserStatus.DELETED
+    name = notifications.party_name(role, getattr(other, "first_name", None),
+                                    getattr(other, "last_name", None), live)
+    booking = bookings.get(message.booking_id)
+    contact = None
+    if live and role == "PRO" and booking is not None and phones_visible(Status(booking.status), False):
+        contact = other.whatsapp or other.phone
+    return notifications.render(message.body, name, contact)
+
+
 # ---------------------------------------------------------------- inbox
-def _notification_view(item: store.InboxItem) -> dict:
-    return {"id": item.notification_id, "type": item.type, "title": item.title, "body": item.body,
+def _notification_view(item: store.InboxItem, body: str) -> dict:
+    return {"id": item.notification_id, "type": item.type, "title": item.title, "body": body,
             "bookingId": item.booking_id, "createdAt": to_local_iso(from_storage(item.created_at)),
             "readAt": to_local_iso(from_storage(item.read_at)) if item.read_at else None}
 
 
 def inbox_views(user: users.UserItem, items: list[store.InboxItem]) -> list[dict]:
-    """Inbox items as GET /me/notifications shows them, for the data export (usecases.privacy):
-    keep it rendering exactly as list_notifications does."""
-    return [_notification_view(item) for item in items]
+    """Inbox items as GET /me/notifications shows them (also the data export, usecases.privacy):
+    rendered for the reader now, one BatchGetItem for the other parties and bookings."""
+    people, bookings = _read_for_rendering(items)
+    return [_notification_view(item, rendered_body(item, user.role, people, bookings)) for item in items]
 
 
 def list_notifications(user: users.UserItem, limit: int, next_token: str | None) -> dict:
     scope = PageScope("GET /me/notifications", user.user_id)
     items, token = store.inbox_page(user.user_id, limit, next_token, scope)
-    return {"items": [_notification_view(item) for item in items], "nextToken": token}
+    return {"items": inbox_views(user, items), "nextToken": token}
 
 
 def mark_read(user: users.UserItem, notification_id: str, now: datetime) -> None:

@@ -163,12 +163,19 @@ def cancel_subscription(user: users.UserItem, now: datetime) -> dict:
 
 # ---------------------------------------------------------------- webhook
 def handle_webhook(payload: str | None, signature: str | None, now: datetime) -> dict:
-    """Verify, then apply the event once. A replay answers 200 and changes nothing."""
-    event = stripe_adapter.verify_webhook(payload, signature, stripe_adapter.webhook_secret())
+    """Verify, then apply the event once. A replay answers 200 and changes nothing. A refused
+    signature or a failed effect counts in StripeWebhookFailed (its alarm: docs/operations.md)."""
+    from khadamat import business_metrics
+
     try:
-        outcome = _apply_event(event, now)
-    except store.DuplicateEvent:
-        outcome = "duplicate"
+        event = stripe_adapter.verify_webhook(payload, signature, stripe_adapter.webhook_secret())
+        try:
+            outcome = _apply_event(event, now)
+        except store.DuplicateEvent:
+            outcome = "duplicate"
+    except Exception:
+        business_metrics.count(business_metrics.STRIPE_WEBHOOK_FAILED)
+        raise
     logger.info("stripe event", extra={"event_id": event["id"], "type": event["type"],
                                        "outcome": outcome})
     return {"received": True, "eventId": event["id"], "outcome": outcome}
