@@ -1,4 +1,7 @@
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat import clock
 from khadamat.api.resolver import build_app
@@ -9,8 +12,9 @@ app = build_app()  # public: the secret token in the URL is the credential (cale
 
 
 @app.get("/pro/calendar.ics")
-def calendar_feed():
-    body = calendar.feed(app.current_event.get_query_string_value("token"), clock.now())
+def calendar_feed(token: Annotated[str | None, Query()] = None):
+    """Any token, even a malformed one, is looked up the same way: unknown → 404."""
+    body = calendar.feed(token, clock.now())
     return Response(status_code=200, content_type="text/calendar; charset=utf-8", body=body,
                     headers={"Cache-Control": "no-store"})
 
