@@ -62,7 +62,7 @@ def propose(*, caller: users.UserItem, booking_id: str, time_slot: str, now: dat
         try:
             tx.commit()
         except store.TxFailed as failure:
-            if "slot" in failure.failed:
+            if "slot" in failure.failed and "booking" not in failure.failed:
                 raise _slot_unavailable()
             booking = store.get_booking(booking_id)  # it moved, or another proposal came first
             continue
@@ -102,11 +102,15 @@ def accept(*, caller: users.UserItem, booking_id: str, now: datetime, booking=NO
         try:
             tx.commit()
         except store.TxFailed as failure:
+            # the booking first: a double tap loses on both the proposal and the lock it just took
+            if "booking" in failure.failed or not failure.failed:
+                booking = store.get_booking(booking_id)  # cancelled, answered or moved meanwhile
+                continue
             if "lock" in failure.failed:
                 raise Conflict("one of these hours has been taken meanwhile", "SLOT_TAKEN")
             if "duplicate" in failure.failed:
                 raise Conflict("the client already asked this pro for that hour", "DUPLICATE_BOOKING")
-            booking = store.get_booking(booking_id)  # cancelled, answered or moved meanwhile
+            booking = store.get_booking(booking_id)
             continue
         return _view(moved, caller)
     raise _contention()
