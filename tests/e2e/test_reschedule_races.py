@@ -8,6 +8,7 @@ follow-ups ran, and every CONFIRMED booking's reminder entry is that of its curr
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.booking_support import booking_stack, in_parallel  # noqa: F401  (fixture)
@@ -121,3 +122,25 @@ def test_two_accepts_at_once(booking_stack):
         assert sorted(r.status_code for r in replies) == [200, 409], [r.text for r in replies]
         assert error_codes(replies) == {"SLOT_TAKEN"}
         consistent(stack)
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(booking_stack):
+    stack = booking_stack
+    time_slot = slot(2, 10)
+    bookings = [confirmed(stack, stack.account("CLIENT"), stack.pro(), time_slot) for _ in range(3)]
+    # Given the clock 10 minutes after the 24 h reminders' time
+    due = datetime.fromisoformat(time_slot) - timedelta(hours=24)
+    assert stack.post("/_dev/clock", {"now": (due + timedelta(minutes=10)).isoformat()}).status_code == 200
+    try:
+        # When two runs of the job start at once
+        runs = in_parallel([lambda: stack.post("/_dev/jobs/send-reminders")] * 2)
+    finally:
+        stack.call("DELETE", "/_dev/clock")
+    # Then the reminders went out once: one run sent each, the other lost the claim
+    summaries = [r.json()["summary"] for r in runs]
+    assert sum(s["sent"] for s in summaries) == 3 and sum(s["skipped"] for s in summaries) == 0, summaries
+    items = Store(stack.endpoint).items()
+    sent = Counter((m["booking_id"], m["recipient_id"]) for m in items
+                   if m["PK"].startswith("OUTBOX#") and m.get("type") == "BOOKING_REMINDER")
+    assert sorted(booking for booking, _ in sent) == sorted(bookings * 2) and set(sent.values()) == {1}
+    consistent(stack)
