@@ -123,9 +123,9 @@ def test_accepting_moves_the_booking_its_locks_and_its_reminder_in_one_write(api
     assert moved["metadata"]["fromTimeSlot"] == "2026-12-02T10:00:00+00:00"
     assert moved["metadata"]["toTimeSlot"] == "2026-12-03T10:00:00+00:00"
     assert moved["metadata"]["proposalId"] == proposal["proposalId"] and len(moved["metadata"]["toSlots"]) == 2
-    # and the author (the pro) is told
-    [message] = messages("BOOKING_RESCHEDULED")
-    assert message["recipient_id"] == pro.id
+    # and both parties get the new time in writing
+    assert sorted(m["recipient_id"] for m in messages("BOOKING_RESCHEDULED")) == sorted([client.id, pro.id])
+    assert all("03/12/2026 à 10h00" in m["body"] for m in messages("BOOKING_RESCHEDULED"))
     # and the next reminder is the new slot's 24 h one
     item = stored(booking_id)
     assert item.GSI4SK.startswith("2026-12-02T10:00:00") and item.reminder_kind == "H24"
@@ -304,23 +304,28 @@ def test_the_calendar_feed_lists_the_pros_confirmed_and_completed_bookings(api, 
     cancelled = confirmed(api, signup_and_login(api, "CLIENT"), pro, at(40))
     act(api, pro, cancelled, "cancel", {"reason": "malade"})
     book(api, signup_and_login(api, "CLIENT"), pro, at(45))  # PENDING: not in the feed
-    too_far = confirmed(api, signup_and_login(api, "CLIENT"), pro, at(24 * 91))
+    confirmed(api, signup_and_login(api, "CLIENT"), pro, at(24 * 91))  # beyond 90 days
+    done = confirmed(api, signup_and_login(api, "CLIENT"), pro, at(2))
+    set_clock(api, at(3.5), client, pro)
+    assert act(api, pro, done, "complete").status == 200
     token = feed_token(api, pro)
     reply = api.get(f"/pro/calendar.ics?token={token}")
     assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(reply.body)
-    events = calendar.walk("VEVENT")
-    assert [str(e["uid"]) for e in events] == [f"{kept}@khadamat.ma"] and too_far
-    [event] = events
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert sorted(events) == sorted([f"{kept}@khadamat.ma", f"{done}@khadamat.ma"])
+    event = events[f"{kept}@khadamat.ma"]
     assert event["dtstart"].dt == parse_timestamp(SLOT) and event["dtstart"].dt.utcoffset() == timedelta(0)
     assert event["dtend"].dt == parse_timestamp(SLOT) + timedelta(hours=2)
     assert str(event["summary"]) == "Khadamat · Plomberie · Prénom"
-    assert "DTSTART:20261202T100000Z" in reply.body and "+212" not in reply.body and "06" not in str(event)
+    assert "DTSTART:20261202T100000Z" in reply.body
+    assert "+212" not in reply.body and client.phone[1:] not in reply.body and pro.phone[1:] not in reply.body
     # the UID stays when the booking moves: calendar apps move the event
     propose(api, client, kept)
     api.post(f"/bookings/{kept}/reschedule/accept", token=pro.token)
-    [event] = Calendar.from_ical(api.get(f"/pro/calendar.ics?token={token}").body).walk("VEVENT")
-    assert str(event["uid"]) == f"{kept}@khadamat.ma" and event["dtstart"].dt == parse_timestamp(NEW_SLOT)
+    events = {str(e["uid"]): e for e in
+              Calendar.from_ical(api.get(f"/pro/calendar.ics?token={token}").body).walk("VEVENT")}
+    assert events[f"{kept}@khadamat.ma"]["dtstart"].dt == parse_timestamp(NEW_SLOT)
 
 
 def test_a_new_token_revokes_the_old_and_unknown_tokens_are_404(api, world):

@@ -133,10 +133,11 @@ def _write_move(tx: changes.RescheduleTx, booking: store.BookingItem, proposal: 
     # as a confirm: the pro's PENDING requests in the new hours are declined just after (SLOT_TAKEN)
     tx.put(tasks.new_decline_overlapping_task(pro_id=booking.pro_id, hours=new_hours,
                                               confirmed_booking_id=booking.booking_id, now=now), "task")
-    recipient_id, role = _other_party(booking, actor)
-    add_outbox_message(tx, change_notices.rescheduled(role, booking.category_id, slot_start(booking),
-                                                      proposal.time_slot),
-                       recipient_id, booking.booking_id, now)
+    # the new time is a change of a confirmed appointment: both parties get it in writing
+    for recipient_id, role in ((booking.client_id, "CLIENT"), (booking.pro_id, "PRO")):
+        add_outbox_message(tx, change_notices.rescheduled(role, booking.category_id, slot_start(booking),
+                                                          proposal.time_slot),
+                           recipient_id, booking.booking_id, now)
     return moved
 
 
