@@ -55,6 +55,12 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /auth/otp/send": 202,
     "POST /auth/password/reset": 204,
     "POST /me/password": 204,
+    "POST /bookings/{id}/reschedule": 201,  # issue 20
+}
+
+# Success bodies that are not JSON (issue 20: the calendar feed is RFC 5545 text).
+SUCCESS_CONTENT: dict[str, dict] = {
+    "GET /pro/calendar.ics": {"text/calendar": {"schema": {"type": "string"}}},
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
@@ -103,6 +109,12 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
     # self-service (issue 16, helper privacy): a taken email; CONFLICT when a concurrent change won
     "PATCH /me": {409: ["ACCOUNT_EXISTS", "CONFLICT"]},
+    # Booking changes (issue 20, SPEC §19)
+    "POST /bookings/{id}/reschedule": {409: ["INVALID_TRANSITION", "PROPOSAL_PENDING", "SLOT_UNAVAILABLE"],
+                                       422: ["SLOT_NOT_ALIGNED", "SLOT_IN_PAST"]},
+    "POST /bookings/{id}/reschedule/accept": {409: ["INVALID_TRANSITION", "SLOT_TAKEN", "DUPLICATE_BOOKING"]},
+    "POST /bookings/{id}/reschedule/decline": {409: ["INVALID_TRANSITION"]},
+    "GET /pro/calendar.ics": {404: ["NOT_FOUND"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
@@ -201,7 +213,8 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     status = SUCCESS_STATUS.get(route.route_key, 200)
     success: dict = {"description": "Success"}
     if status != 204:
-        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+        success["content"] = SUCCESS_CONTENT.get(route.route_key,
+                                                 {"application/json": {"schema": {"type": "object"}}})
     responses = {str(status): success}
     for error_status in sorted(errors):
         codes = errors[error_status]

@@ -67,6 +67,14 @@ BUDGETS: dict[str, int] = {
     # Self-service and privacy (issue 16): docs/privacy.md "DynamoDB round trips per endpoint".
     # GET /me/export grows with the user's own data only: here a client with one booking.
     "PATCH /me": 2, "GET /me/preferences": 1, "PUT /me/preferences": 2, "GET /me/export": 6,
+    # Booking changes (issue 20): docs/bookings.md "Reschedule". Propose: caller+booking, the pro's
+    # profile (hours, exceptions; none when the pro proposes), one transaction whose condition
+    # checks hold the new hours' locks = 3. Accept and decline: caller+booking, one transaction,
+    # the other party for the answer = 3. The calendar feed: the token item, one Query of the
+    # pro's bookings in the window, one BatchGetItem of the clients' first names = 3.
+    "POST /bookings/{id}/reschedule": 3, "POST /bookings/{id}/reschedule/accept": 3,
+    "POST /bookings/{id}/reschedule/decline": 3,
+    "POST /pro/calendar/token": 2, "GET /pro/calendar.ics": 3,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 
@@ -107,6 +115,14 @@ def measure(template: Template) -> list[dict]:
     return rows
 
 
+def _decoded(payload, headers: dict):
+    """A JSON body as data; any other (text/calendar) as text."""
+    kind = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    if payload and "json" not in str(kind):
+        return payload if isinstance(payload, str) else payload.decode()
+    return json.loads(payload) if payload else None
+
+
 class _Reply:
     def __init__(self, status, body):
         self.status, self.body = status, body
@@ -128,8 +144,8 @@ class _InProcess:
             pairs.append(("authorization", f"Bearer {token}"))
         data = json.dumps(body) if body is not None else ""
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
-        status, _headers, payload = self.gateway.call_function(route, event)
-        return _Reply(status, json.loads(payload) if payload else None)
+        status, headers, payload = self.gateway.call_function(route, event)
+        return _Reply(status, _decoded(payload, dict(headers)))
 
     def post(self, path, body=None, token=None, **kw):
         return self.call("POST", path, body, token, **kw)

@@ -2,6 +2,8 @@
 
 - expiry: 10,000 PENDING bookings not yet due + 5 due; the `expire-bookings` job expires
   the 5 and reads at most 5 + ``CONSTANT`` items;
+- reminders (issue 20): 10,000 CONFIRMED bookings whose next reminder is not due + 5 due; the
+  `send-reminders` job sends the 5 and reads at most 5 + ``CONSTANT`` items;
 - discovery: 2,000 pros elsewhere (other cities and categories) + 50 in the target city and
   category; `GET /pros` (limit 50) reads at most 50 + ``CONSTANT`` items (the profiles
   themselves, through the listing indexes they are keyed in).
@@ -92,6 +94,42 @@ def check_expiry(template: Template) -> dict:
             "ok": tally.items_read <= DUE + CONSTANT and summary.get("expired") == DUE}
 
 
+def confirmed_booking(booking_id: str, n: int, slot: datetime, reminder_due: datetime, now: datetime) -> dict:
+    """A CONFIRMED booking with its next reminder in the reminder index (khadamat.dal.reschedule)."""
+    from khadamat.dal.bookings import new_booking
+    from khadamat.dal.reschedule import reminder_keys
+
+    booking = new_booking(booking_id=booking_id, client_id=f"client-{n % 500}", pro_id=f"pro-{n % 300}",
+                          city_id=CITY, category_id=CATEGORY, time_slot=slot,
+                          expires_at=now, now=now - timedelta(hours=1))
+    booking.status, booking.GSI3PK, booking.GSI3SK = "CONFIRMED", None, None
+    for name, value in reminder_keys(booking_id, ("H24", reminder_due)).items():
+        setattr(booking, name, value)
+    return _plain(booking)
+
+
+def check_reminders(template: Template) -> dict:
+    from khadamat.jobs import load_all
+
+    jobs = load_all()
+    if "send-reminders" not in jobs:
+        return {"name": "reminders", "skipped": "no `send-reminders` job in this build"}
+    from khadamat import clock
+
+    now = clock.now()
+    items = []
+    for n in range(NOT_DUE + DUE):
+        due = n < DUE
+        slot = (now + timedelta(hours=24 if due else 72)).replace(minute=0, second=0, microsecond=0)
+        items.append(confirmed_booking(str(uuid.uuid4()), n, slot, slot - timedelta(hours=24), now))
+    _put_all(items)
+    with counting() as tally:
+        summary = jobs["send-reminders"]()
+    return {"name": "reminders", "read": tally.items_read, "limit": DUE + CONSTANT,
+            "requests": tally.requests, "result": summary,
+            "ok": tally.items_read <= DUE + CONSTANT and summary.get("sent") == DUE}
+
+
 def check_discovery(template: Template) -> dict:
     if not any(route.route_key == "GET /pros" for route in template.routes):
         return {"name": "discovery", "skipped": "no `GET /pros` route in this build"}
@@ -130,7 +168,7 @@ def measure(template: Template) -> list[dict]:
     from infra.local.resources import in_process_aws
 
     results = []
-    for check in (check_expiry, check_discovery):
+    for check in (check_expiry, check_reminders, check_discovery):
         with in_process_aws(template):
             results.append(check(template))
     return results

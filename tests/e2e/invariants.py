@@ -16,6 +16,10 @@ full read: the truth must not depend on the indexes the code under test writes).
 - follow-ups (after the stream pump drained, ``Store.wait_for_follow_ups``): no confirm's
   follow-up task left pending, and no PENDING booking in an hour a CONFIRMED booking of its pro
   holds (the task declined or expired them);
+- reminders (issue 20): each booking in the reminder index (GSI4 ``REMINDERS_DUE``) is
+  CONFIRMED and its entry is the 24 h or 2 h reminder of its current hour (a reschedule moved
+  it); ``held_hour_violations`` (used by the reschedule races): each CONFIRMED booking has the
+  lock of every hour it holds, and a proposal it carries is for another hour than its own;
 - payments: each pro's ``premium_until`` is the latest Premium end of their subscriptions
   (none without one), a paid subscription implies ``EVER_SUBSCRIBED``, each pro's ``boosts``
   has one entry per COMPLETED Boost checkout session, an ENDED subscription has ``ended_at``.
@@ -111,7 +115,42 @@ def held_hours(booking: dict) -> list[datetime]:
 
 def violations(items: list[dict]) -> list[str]:
     return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items),
-            *follow_up_violations(items), *review_violations(items), *payment_violations(items)]
+            *follow_up_violations(items), *review_violations(items), *payment_violations(items),
+            *reminder_violations(items)]
+
+
+# khadamat.dal.reschedule: the next reminder of a CONFIRMED booking, on the booking item
+REMINDER = {"key": "GSI4PK", "value": "REMINDERS_DUE", "sort": "GSI4SK"}
+REMINDER_OFFSETS = (timedelta(hours=24), timedelta(hours=2))
+PROPOSED_SLOT = "proposal_time_slot"
+
+
+def reminder_violations(items: list[dict]) -> list[str]:
+    problems = []
+    for booking in _bookings(items).values():
+        if booking.get(REMINDER["key"]) != REMINDER["value"]:
+            continue
+        due = _parse(str(booking.get(REMINDER["sort"], "")).split("#", 1)[0])
+        if booking.get(BOOKING["status"]) != "CONFIRMED":
+            problems.append(f"{booking['PK']} in the reminder index while {booking.get(BOOKING['status'])}")
+        elif due not in [_parse(booking[BOOKING["slot"]]) - ahead for ahead in REMINDER_OFFSETS]:
+            problems.append(f"{booking['PK']} reminder at {due:%Y-%m-%dT%H:%MZ} is not one of its hour's")
+    return problems
+
+
+def held_hour_violations(items: list[dict]) -> list[str]:
+    """Each CONFIRMED booking holds the lock of each of its hours; a proposal is for another hour."""
+    locks = {(i["PK"][5:], _parse(i["SK"][5:])): i.get(LOCK_BOOKING_ATTRIBUTE) for i in items
+             if i["PK"].startswith("USER#") and i["SK"].startswith("LOCK#")}
+    problems = []
+    for booking_id, booking in _bookings(items).items():
+        if booking.get(BOOKING["status"]) != "CONFIRMED":
+            continue
+        problems += [f"CONFIRMED {booking_id} lacks the lock of {hour:%Y-%m-%dT%H:%MZ}"
+                     for hour in held_hours(booking) if locks.get((booking.get(BOOKING["pro"]), hour)) != booking_id]
+        if booking.get(PROPOSED_SLOT) and booking.get(PROPOSED_SLOT) == booking.get(BOOKING["slot"]):
+            problems.append(f"{booking_id} carries a proposal for its own hour")
+    return problems
 
 
 def _uniqueness_violations(items: list[dict]) -> list[str]:

@@ -21,8 +21,8 @@ def test_every_route_makes_at_most_its_budget_of_dynamodb_requests():
     assert all(row["status"] < 500 for row in rows)
 
 
-@pytest.mark.parametrize("check", [scale.check_expiry, scale.check_discovery],
-                         ids=["expiry", "discovery"])
+@pytest.mark.parametrize("check", [scale.check_expiry, scale.check_discovery, scale.check_reminders],
+                         ids=["expiry", "discovery", "reminders"])
 def test_reads_scale_with_what_is_due_or_shown_not_with_the_table(check):
     with in_process_aws(TEMPLATE):
         result = check(TEMPLATE)

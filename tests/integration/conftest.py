@@ -13,6 +13,14 @@ from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
 
 
+def _decoded(payload, headers: dict):
+    """A JSON body as data; any other (the calendar feed's text/calendar) as text."""
+    kind = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    if payload and "json" not in str(kind):
+        return payload if isinstance(payload, str) else payload.decode()
+    return json.loads(payload) if payload else None
+
+
 @dataclass
 class Reply:
     status: int
@@ -38,7 +46,7 @@ class Api:
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params,
                                  source_ip)
         status, header_list, payload = self.gateway.call_function(route, event)
-        return Reply(status, json.loads(payload) if payload else None, dict(header_list))
+        return Reply(status, _decoded(payload, dict(header_list)), dict(header_list))
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)

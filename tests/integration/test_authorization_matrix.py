@@ -236,6 +236,22 @@ ACCESS: dict[str, Access] = {
     "GET /me/preferences": Access("any"),
     "PUT /me/preferences": Access("any", body={"whatsapp": True, "push": False, "sms": True}),
     "GET /me/export": Access("any", given=("booking",)),
+    # Booking changes (issue 20, SPEC §19). The client proposes first: the pro then finds a
+    # proposal waiting (409 PROPOSAL_PENDING); the author may not accept its own proposal (403),
+    # the pro accepts it; the client withdraws it, after which the pro has nothing to decline.
+    "POST /bookings/{id}/reschedule": Access((CLIENT, PRO), ok={"client": 201, "pro": 409},
+                                             owners=("client", "pro"),
+                                             params=lambda w: {"id": w.make("confirmed")},
+                                             body=lambda _w, _c: {"timeSlot": _future_slot(3)}),
+    "POST /bookings/{id}/reschedule/accept": Access((CLIENT, PRO), ok={"client": 403, "pro": 200},
+                                                    owners=("client", "pro"),
+                                                    params=lambda w: {"id": w.make("proposal")}),
+    "POST /bookings/{id}/reschedule/decline": Access((CLIENT, PRO), ok={"client": 200, "pro": 409},
+                                                     owners=("client", "pro"),
+                                                     params=lambda w: {"id": w.make("proposal")}),
+    "POST /pro/calendar/token": Access((PRO,)),
+    # public: the feed's secret token is the credential (calendar apps send no Authorization)
+    "GET /pro/calendar.ics": Access("public", query=lambda w: {"token": w.make("calendar_token")}),
 }
 
 
@@ -415,6 +431,34 @@ def _build_device(world: "World") -> str:
     return _DEVICE_TOKEN
 
 
+def _build_confirmed(world: "World") -> str:
+    """A future CONFIRMED booking of the world's client with the world's pro, through the API."""
+    booking_id = world.make("booking")
+    reply = world.api.post(f"/bookings/{booking_id}/confirm", {}, token=world.tokens["pro"])
+    assert reply.status == 200, reply.body
+    return booking_id
+
+
+def _build_proposal(world: "World") -> str:
+    """The confirmed booking, with the client's proposal to move it a day later."""
+    booking_id = world.make("confirmed")
+    reply = world.api.post(f"/bookings/{booking_id}/reschedule", {"timeSlot": _future_slot(3)},
+                           token=world.tokens["client"])
+    assert reply.status == 201, reply.body
+    return booking_id
+
+
+def _build_calendar_token(world: "World") -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    reply = world.api.post("/pro/calendar/token", token=world.tokens["pro"])
+    assert reply.status == 200, reply.body
+    return parse_qs(urlsplit(reply.body["url"]).query)["token"][0]
+
+
+BUILDERS.update({  # issue 20
+    "confirmed": _build_confirmed, "proposal": _build_proposal, "calendar_token": _build_calendar_token,
+})
 BUILDERS.update({
     "offer": _build_offer, "booking": _build_booking, "confirmed_past": _build_confirmed_past,
     "completed": _build_completed, "exception": _build_exception,

@@ -35,3 +35,7 @@ class ReasonRequest(ApiModel):
 class ReviewRequest(ApiModel):
     rating: int = Field(ge=1, le=5, strict=True)
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class RescheduleRequest(ApiModel):  # SPEC §19
+    time_slot: str = Field(min_length=1, max_length=64)

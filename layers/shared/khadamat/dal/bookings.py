@@ -30,8 +30,8 @@ from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
-from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token, get_items)
+from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, PageScope, connection,
+                               decode_page_token, encode_page_token, get_items)
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.retention import booking_erase_at, is_erasable
 from khadamat.domain.timeutil import from_storage, to_storage
@@ -64,10 +64,18 @@ class BookingItem(BaseItem):
     origin_request_id = UnicodeAttribute(null=True)  # the create's API request id: logs' booking_correlation_id
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # SPEC §19 (khadamat.dal.reschedule): the open reschedule proposal, if any, and the next
+    # reminder due (GSI4 REMINDERS_DUE / <dueAt>#<id> while CONFIRMED with a reminder ahead)
+    proposal_id = UnicodeAttribute(null=True)
+    proposal_time_slot = UnicodeAttribute(null=True)
+    proposal_by = UnicodeAttribute(null=True)
+    proposal_expires_at = UnicodeAttribute(null=True)
+    reminder_kind = UnicodeAttribute(null=True)
 
     by_client = GSI1()
     by_pro = GSI2()
     by_expiry = GSI3()
+    by_reminder_due = GSI4()
 
 
 class BookingEventItem(BaseItem):
@@ -276,6 +284,8 @@ def applied(change: BookingChange) -> BookingItem:
             setattr(after, name, value)
     if change.to_status != "PENDING":
         after.GSI3PK, after.GSI3SK = _retention_keys(after, change.to_status) or (None, None)
+    if change.to_status != "CONFIRMED":
+        after.GSI4PK = after.GSI4SK = None
     return after
 
 
@@ -309,7 +319,8 @@ class BookingTx:
 
     def change_booking(self, change: BookingChange, label: str) -> None:
         booking = change.booking
-        condition = BookingItem.status == change.expected_status
+        # the time too: a reschedule (SPEC §19) moves a CONFIRMED booking without changing its status
+        condition = (BookingItem.status == change.expected_status) & (BookingItem.time_slot == booking.time_slot)
         if change.not_expired:
             condition &= BookingItem.expires_at > to_storage(change.now)
         if change.must_be_expired:
@@ -323,6 +334,8 @@ class BookingTx:
                         BookingItem.GSI3SK.set(retention_keys[1])]
         elif change.to_status != "PENDING":
             actions += [BookingItem.GSI3PK.remove(), BookingItem.GSI3SK.remove()]
+        if change.to_status != "CONFIRMED":  # no reminder for a booking no longer CONFIRMED
+            actions += [BookingItem.GSI4PK.remove(), BookingItem.GSI4SK.remove()]
         self._tx.update(booking, actions=actions, condition=condition)
         self._add("update", label)
 

@@ -66,6 +66,7 @@ class EventType(StrEnum):
     CANCELLED = "CANCELLED"
     COMPLETED = "COMPLETED"
     SLOTS_RELEASED = "SLOTS_RELEASED"
+    RESCHEDULED = "RESCHEDULED"  # wave 2 (SPEC §19): metadata holds the old and new slots
 
 
 class Penalty(StrEnum):

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from khadamat import business_metrics as funnel
+from khadamat import clock
 from khadamat.dal import bookings as store
+from khadamat.dal import reschedule as changes
 from khadamat.dal import tasks
 from khadamat.dal import users
 from khadamat.dal.base import PageScope
@@ -21,6 +23,7 @@ from khadamat.domain.accounts import Role, UserStatus
 from khadamat.domain.booking_rules import (Action, Actor, EventType, Penalty, Status, decide,
                                            held_hours, is_effectively_expired, phones_visible)
 from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
+from khadamat.domain.reschedule import is_open, next_reminder
 from khadamat.domain.penalties import (PENALTY_WINDOW_DAYS, client_late_cancel_sanction,
                                        count_in_window, pro_should_be_suspended)
 from khadamat.domain.timeutil import HOUR, from_storage, to_local_iso, to_storage
@@ -60,7 +63,17 @@ def booking_view(booking: store.BookingItem, people: dict[str, users.UserItem],
                 "lastName": pro.last_name if pro else None,
                 "phone": pro.phone if pro and show_phones else None,
                 "whatsapp": (pro.whatsapp or pro.phone) if pro and show_phones else None},
+        "proposal": open_proposal_view(booking, clock.now()) if getattr(booking, "proposal_id", None) else None,
     }
+
+
+def open_proposal_view(booking: store.BookingItem, now: datetime) -> dict | None:
+    """SPEC §19: the booking's open reschedule proposal (None once answered or lapsed)."""
+    proposal = changes.proposal_of(booking)
+    if booking.status != Status.CONFIRMED or not is_open(proposal, now):
+        return None
+    return {"proposalId": proposal.proposal_id, "timeSlot": to_local_iso(proposal.time_slot),
+            "proposedBy": str(proposal.proposed_by), "expiresAt": to_local_iso(proposal.expires_at)}
 
 
 def _view(booking: store.BookingItem, caller: users.UserItem,
@@ -310,7 +323,8 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
               if not is_effectively_expired(Status.PENDING, from_storage(other.expires_at), now)]
     tx = store.BookingTx()
     change = _change(booking, Status.CONFIRMED, now, Status.PENDING, confirmed_at=to_storage(now),
-                     estimated_duration=duration)
+                     estimated_duration=duration,
+                     **changes.reminder_keys(booking.booking_id, next_reminder(slot_start(booking), now)))
     change.not_expired = True
     tx.change_booking(change, "booking")
     tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
