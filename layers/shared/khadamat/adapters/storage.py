@@ -44,9 +44,10 @@ def reset_client() -> None:
 
 
 def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int,
-                     expires_in: int) -> dict:
-    """A presigned POST whose policy S3 enforces: this exact key, this Content-Type, this size range."""
-    bucket = config.kyc_bucket()
+                     expires_in: int, bucket: str | None = None) -> dict:
+    """A presigned POST whose policy S3 enforces: this exact key, this Content-Type, this size range.
+    ``bucket``: the KYC bucket unless given (the pro photos' upload bucket, SPEC §18)."""
+    bucket = bucket or config.kyc_bucket()
     post = s3().generate_presigned_post(
         Bucket=bucket, Key=key, Fields={"Content-Type": content_type},
         # botocore adds {"bucket"}, {"key"} (exact) and the x-amz-* fields itself
@@ -56,9 +57,9 @@ def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int
     return {"url": post["url"], "fields": post["fields"]}
 
 
-def presigned_read(key: str, expires_in: int) -> str:
-    return s3().generate_presigned_url("get_object", Params={"Bucket": config.kyc_bucket(), "Key": key},
-                                       ExpiresIn=expires_in)
+def presigned_read(key: str, expires_in: int, bucket: str | None = None) -> str:
+    return s3().generate_presigned_url("get_object", Params={"Bucket": bucket or config.kyc_bucket(),
+                                                             "Key": key}, ExpiresIn=expires_in)
 
 
 def exists(key: str) -> bool:
@@ -73,14 +74,14 @@ def exists(key: str) -> bool:
         raise StorageError(f"HeadObject {key} failed: {error}") from error
 
 
-def delete_all_versions(prefix: str) -> int:
+def delete_all_versions(prefix: str, bucket: str | None = None) -> int:
     """Physically delete every version and delete marker under ``prefix``; returns how many.
 
     Idempotent: nothing left → 0. Raises StorageError when any deletion failed.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    bucket = config.kyc_bucket()
+    bucket = bucket or config.kyc_bucket()
     deleted = 0
     try:
         pages = s3().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
