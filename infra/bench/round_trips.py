@@ -55,6 +55,11 @@ BUDGETS: dict[str, int] = {
     # Notifications: docs/notifications.md "DynamoDB round trips per endpoint".
     "GET /me/notifications": 2, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
+    # Pro workspace (issue 19, docs/pros.md "Dashboard"): the dashboard is the caller + one Query
+    # of its hour items, whatever the history (SPEC budget ≤ 3); reviews: Query + one
+    # BatchGetItem of the pro and the page's clients.
+    "GET /pro/profile": 1, "GET /pro/dashboard": 2,
+    "GET /pros/{proId}/reviews": 2, "POST /pro/reviews/{bookingId}/reply": 2,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 
