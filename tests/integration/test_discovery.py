@@ -227,7 +227,7 @@ def test_public_profile_has_services_rating_badges_and_no_phone(monday):
         "bio": "Electricien agréé", "categories": ["plomberie"],
         "services": [{"categoryId": "plomberie", "pricingType": "FIXED", "minPriceMad": None,
                       "maxPriceMad": None, "fixedPriceMad": 200}],
-        "rating": {"average": 4.5, "count": 2}, "badges": ["VERIFIED"]}
+        "rating": {"average": 4.5, "count": 2}, "badges": ["VERIFIED"], "photos": []}
     assert_no_phone(reply)
 
 
