@@ -58,7 +58,9 @@ BUDGETS: dict[str, int] = {
     # Pro workspace (issue 19, docs/pros.md "Dashboard"): the dashboard is the caller + one Query
     # of its hour items, whatever the history (SPEC budget ≤ 3); reviews: Query + one
     # BatchGetItem of the pro and the page's clients.
-    "GET /pro/profile": 1, "GET /pro/dashboard": 2,
+    # The CSV export is O(rows exported): caller + per page of 100 bookings, 1 Query + at most
+    # 1 BatchGetItem of that page's new clients (here: one page).
+    "GET /pro/profile": 1, "GET /pro/dashboard": 2, "GET /pro/bookings.csv": 3,
     "GET /pros/{proId}/reviews": 2, "POST /pro/reviews/{bookingId}/reply": 2,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
@@ -121,7 +123,10 @@ class _InProcess:
             pairs.append(("authorization", f"Bearer {token}"))
         data = json.dumps(body) if body is not None else ""
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
-        status, _headers, payload = self.gateway.call_function(route, event)
+        status, headers, payload = self.gateway.call_function(route, event)
+        kind = next((v for k, v in headers if k.lower() == "content-type"), "application/json")
+        if payload and not kind.startswith("application/json"):
+            return _Reply(status, payload.decode("utf-8"))  # text (the CSV export)
         return _Reply(status, json.loads(payload) if payload else None)
 
     def post(self, path, body=None, token=None, **kw):

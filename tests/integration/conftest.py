@@ -36,7 +36,11 @@ class Api:
         data = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
         status, header_list, payload = self.gateway.call_function(route, event)
-        return Reply(status, json.loads(payload) if payload else None, dict(header_list))
+        headers = dict(header_list)
+        kind = next((v for k, v in header_list if k.lower() == "content-type"), "application/json")
+        if payload and not kind.startswith("application/json"):
+            return Reply(status, payload.decode("utf-8"), headers)  # text (the CSV export): as sent
+        return Reply(status, json.loads(payload) if payload else None, headers)
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)

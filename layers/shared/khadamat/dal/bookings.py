@@ -241,6 +241,17 @@ def pro_bookings_between(pro_id: str, start: datetime, end: datetime) -> list[Bo
         f"PROBOOKINGS#{pro_id}", BookingItem.GSI2SK.between(to_storage(start), to_storage(end))))
 
 
+def pro_bookings_page(pro_id: str, start: datetime, end: datetime, limit: int,
+                      start_key: dict | None) -> tuple[list[BookingItem], dict | None]:
+    """One page of the pro's bookings with timeSlot in [start, end), by slot; the key of the
+    next page or None (GET /pro/bookings.csv reads page by page)."""
+    result = BookingItem.by_pro.query(
+        f"PROBOOKINGS#{pro_id}", BookingItem.GSI2SK.between(to_storage(start), to_storage(end)),
+        limit=limit, page_size=limit, last_evaluated_key=start_key)
+    items = list(result)
+    return items, result.last_evaluated_key
+
+
 def due_pending(now: datetime) -> list[BookingItem]:
     """PENDING bookings with expiresAt ≤ now, from the sparse expiry index (never a scan)."""
     return list(BookingItem.by_expiry.query(PENDING_EXPIRY, BookingItem.GSI3SK <= f"{to_storage(now)}#~"))
