@@ -186,6 +186,7 @@ ACCESS: dict[str, Access] = {
     "GET /pro/dashboard": Access((PRO,), given=("completed",)),
     "GET /pro/bookings.csv": Access((PRO,), given=("booking",),
                                     query={"from": "2026-01-01", "to": "2026-12-31"}),
+    "GET /pros/recommended": Access("public", query={"cityId": "casablanca", "categoryId": "plomberie"}),
     "GET /pros/{proId}/reviews": Access("public", params=lambda w: {"proId": w.make("offer")}),
     "POST /pro/reviews/{bookingId}/reply": Access((PRO,), ok=201, owners=("pro",),
                                                   params=lambda w: {"bookingId": w.make("reviewed")},

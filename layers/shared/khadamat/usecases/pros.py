@@ -15,14 +15,14 @@ from pynamodb.attributes import MapAttribute
 
 from khadamat.dal import availability
 from khadamat.dal import pros as store
-from khadamat.dal.users import UserItem, get_user
+from khadamat.dal.users import UserItem, get_user, user_key
 from khadamat.domain import pros as rules
 from khadamat.domain import slots
 from khadamat.domain.accounts import Role, UserStatus, normalize_moroccan_mobile
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.kyc import status_of as kyc_status_of
 from khadamat.domain.penalties import count_in_window
-from khadamat.domain.ranking import ProCandidate, rank_pros
+from khadamat.domain.ranking import ProCandidate, quality_score, rank_pros, tie_break
 from khadamat.domain.reference import CATEGORY_IDS, CITY_IDS
 from khadamat.domain.timeutil import (HOUR, from_storage, is_hour_aligned, local_date, local_midnight,
                                       parse_timestamp, to_local_iso, to_storage)
@@ -295,6 +295,57 @@ def search_pros(*, city_id: str, category_id: str | None, time_slot: str | None,
     more = offset + limit < len(ranked)
     return {"items": [_listing_item_view(pro, category_id, now) for pro in page],
             "nextToken": rules.PageToken(offset + limit, listing_day, query).encode() if more else None}
+
+
+# ---------------------------------------------------------------- « Reco semaine » (SPEC §18)
+RECOMMENDED_PER_LISTING = 5
+
+
+def pick_recommended(city_id: str, category_id: str, now: datetime) -> list[str]:
+    """Up to 5 active Premium pros of the listing by quality score (then the day's tie-break):
+    the listing's one Query per index, O(pros of the city+category)."""
+    listing_day = local_date(now)
+    candidates = [_candidate(pro, category_id, now) for pro in _shown_pros(city_id, category_id, now)
+                  if _premium(pro, now)]
+    by_quality = sorted(candidates, key=lambda c: (
+        -quality_score(c.rating_sum, c.rating_count, c.pro_cancels_30d),
+        tie_break(listing_day, city_id, category_id, c.pro_id), c.pro_id))
+    return [candidate.pro_id for candidate in by_quality[:RECOMMENDED_PER_LISTING]]
+
+
+def recommend_pros(now: datetime) -> dict:
+    """The weekly job: every city × category (the reference lists), each pick stored whole."""
+    from khadamat.dal import recommendations
+
+    summary = {"listings": 0, "recommended": 0, "skipped": 0}
+    for city_id in CITY_IDS:
+        for category_id in CATEGORY_IDS:
+            picked = pick_recommended(city_id, category_id, now)
+            saved = recommendations.save_pick(city_id, category_id, picked, local_date(now).isoformat(), now)
+            summary["listings"] += 1
+            summary["recommended"] += len(picked) if saved else 0
+            summary["skipped"] += not saved
+    return summary
+
+
+def recommended_pros(*, city_id: str, category_id: str, now: datetime) -> dict:
+    """The last run's pick, as GET /pros items plus RECOMMENDED; pros no longer shown in that
+    listing (banned, suspended, category dropped) are left out. GetItem + BatchGetItem."""
+    from khadamat.dal import recommendations
+    from khadamat.dal.base import get_items
+
+    _check_listing_filters(city_id, category_id)
+    if category_id is None:
+        raise Unprocessable("categoryId is required")
+    pick = recommendations.get_pick(city_id, category_id)
+    ids = list(pick.pro_ids) if pick else []
+    found = get_items([(UserItem, *user_key(pro_id)) for pro_id in ids]) if ids else []
+    shown = [pro for pro in found if is_visible_pro(pro) and pro.city_id == city_id
+             and offers_category(pro, category_id, now)]
+    items = [_listing_item_view(pro, category_id, now) for pro in shown]
+    for item in items:
+        item["badges"].append(rules.Badge.RECOMMENDED)
+    return {"items": items}
 
 
 # ---------------------------------------------------------------- GET /pros/{proId}
