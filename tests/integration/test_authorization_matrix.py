@@ -186,6 +186,9 @@ ACCESS: dict[str, Access] = {
     "GET /pro/dashboard": Access((PRO,), given=("completed",)),
     "GET /pro/bookings.csv": Access((PRO,), given=("booking",),
                                     query={"from": "2026-01-01", "to": "2026-12-31"}),
+    "POST /pro/photos": Access((PRO,), ok=201, body={"contentType": "image/jpeg"}),
+    "DELETE /pro/photos/{photoId}": Access((PRO,), ok=204, owners=("pro",), fresh=True,
+                                           params=lambda w: {"photoId": w.make("photo")}),
     "GET /pros/recommended": Access("public", query={"cityId": "casablanca", "categoryId": "plomberie"}),
     "GET /pros/{proId}/reviews": Access("public", params=lambda w: {"proId": w.make("offer")}),
     "POST /pro/reviews/{bookingId}/reply": Access((PRO,), ok=201, owners=("pro",),
@@ -402,7 +405,14 @@ def _build_reviewed(world: "World") -> str:
     return booking_id
 
 
-BUILDERS["reviewed"] = _build_reviewed
+def _build_photo(world: "World") -> str:
+    """An upload slot of the world's pro (a photo record, PENDING)."""
+    from khadamat.usecases import photos
+
+    return photos.start_upload(_user(world, "pro"), "image/jpeg", clock.now())["id"]
+
+
+BUILDERS.update({"reviewed": _build_reviewed, "photo": _build_photo})
 
 
 class World:

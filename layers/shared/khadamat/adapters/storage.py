@@ -99,3 +99,23 @@ def delete_all_versions(prefix: str, bucket: str | None = None) -> int:
     except (BotoCoreError, ClientError) as error:
         raise StorageError(f"purge of {prefix} failed: {error}") from error
     return deleted
+
+
+def read_object(bucket: str, key: str, max_bytes: int) -> bytes | None:
+    """The object's bytes; None when it is gone or larger than ``max_bytes``."""
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = s3().get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise StorageError(f"GetObject {key} failed: {error}") from error
+    if answer.get("ContentLength", 0) > max_bytes:
+        return None
+    data = answer["Body"].read()
+    return data if 0 < len(data) <= max_bytes else None
+
+
+def write_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)

@@ -44,3 +44,7 @@ class ExceptionRequest(ApiModel):
 
 class ReviewReplyRequest(ApiModel):
     text: str = Field(min_length=1, max_length=1000)
+
+
+class PhotoUploadRequest(ApiModel):
+    content_type: str = Field(max_length=64)

@@ -58,6 +58,10 @@ def _premium(pro: UserItem, now: datetime) -> bool:
     return rules.premium_active(pro.premium_until, now)
 
 
+def premium_active_for(pro: UserItem, now: datetime) -> bool:
+    return _premium(pro, now)
+
+
 def listed_services(pro: UserItem, now: datetime) -> list[rules.Service]:
     return rules.listed_services(services_of(pro), _premium(pro, now))
 
