@@ -12,7 +12,7 @@ app = build_app()
 
 @app.get("/pros")
 def search_pros(city_id: Annotated[str, Query(alias="cityId", max_length=32)],
-                category_id: Annotated[str, Query(alias="categoryId", max_length=32)],
+                category_id: Annotated[str | None, Query(alias="categoryId", max_length=32)] = None,
                 time_slot: Annotated[str | None, Query(alias="timeSlot", max_length=64)] = None,
                 limit: Annotated[int, Query(ge=1, le=50)] = 20,
                 next_token: Annotated[str | None, Query(alias="nextToken", max_length=512)] = None):

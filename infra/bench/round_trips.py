@@ -75,6 +75,15 @@ BUDGETS: dict[str, int] = {
     "POST /bookings/{id}/reschedule": 3, "POST /bookings/{id}/reschedule/accept": 3,
     "POST /bookings/{id}/reschedule/decline": 3,
     "POST /pro/calendar/token": 2, "GET /pro/calendar.ics": 3,
+    # Pro workspace (issue 19, docs/pros.md "Dashboard"): the dashboard is the caller + one Query
+    # of its hour items, whatever the history (SPEC budget ≤ 3); reviews: Query + one
+    # BatchGetItem of the pro and the page's clients.
+    # The CSV export is O(rows exported): caller + per page of 100 bookings, 1 Query + at most
+    # 1 BatchGetItem of that page's new clients (here: one page).
+    "GET /pro/profile": 1, "GET /pro/dashboard": 2, "GET /pro/bookings.csv": 3,
+    "GET /pros/{proId}/reviews": 2, "GET /pros/recommended": 2,
+    # photos: caller + one conditional UpdateItem of the profile's `photos` map (S3 not counted)
+    "POST /pro/photos": 2, "DELETE /pro/photos/{photoId}": 2, "POST /pro/reviews/{bookingId}/reply": 2,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 

@@ -17,6 +17,7 @@ import threading
 from infra.local.aws import EmbeddedAws
 from infra.local.gateway import GatewayServer, make_server
 from infra.local.lambda_runtime import apply_environment
+from infra.local.s3_pump import S3Pump
 from infra.local.stream_pump import StreamPump
 from infra.local.resources import create_resources
 from infra.local.template import Template
@@ -69,6 +70,7 @@ def main() -> None:
     aws = None
     server = None
     pump = None
+    s3_pump = None
     try:
         template = Template()
         server = bind_gateway(template)
@@ -77,6 +79,8 @@ def main() -> None:
         create_resources(None, template)
         pump = StreamPump(template)
         pump.start()  # runs follow-up tasks and delivers messages, as the table's stream does in AWS
+        s3_pump = S3Pump(template)
+        s3_pump.start()  # S3 ObjectCreated → the photo processing function, as S3 does in AWS
         run_seed(os.environ.get("KHADAMAT_SEED", "demo"))
         threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -87,6 +91,8 @@ def main() -> None:
     finally:
         if pump is not None:
             pump.stop()
+        if s3_pump is not None:
+            s3_pump.stop()
         if server is not None:
             server.shutdown()
             server.server_close()

@@ -182,6 +182,19 @@ ACCESS: dict[str, Access] = {
                  given=("offer",)),
     "GET /pros/{proId}": Access("public", params=lambda w: {"proId": w.make("offer")}),
     "GET /pros/{proId}/slots": Access("public", params=lambda w: {"proId": w.make("offer")}),
+    # pro workspace (issue 19)
+    "GET /pro/profile": Access((PRO,)),
+    "GET /pro/dashboard": Access((PRO,), given=("completed",)),
+    "GET /pro/bookings.csv": Access((PRO,), given=("booking",),
+                                    query={"from": "2026-01-01", "to": "2026-12-31"}),
+    "POST /pro/photos": Access((PRO,), ok=201, body={"contentType": "image/jpeg"}),
+    "DELETE /pro/photos/{photoId}": Access((PRO,), ok=204, owners=("pro",), fresh=True,
+                                           params=lambda w: {"photoId": w.make("photo")}),
+    "GET /pros/recommended": Access("public", query={"cityId": "casablanca", "categoryId": "plomberie"}),
+    "GET /pros/{proId}/reviews": Access("public", params=lambda w: {"proId": w.make("offer")}),
+    "POST /pro/reviews/{bookingId}/reply": Access((PRO,), ok=201, owners=("pro",),
+                                                  params=lambda w: {"bookingId": w.make("reviewed")},
+                                                  body={"text": "Merci pour votre confiance"}),
     # KYC (SPEC §9): the pro's own documents; admins review.
     "POST /pro/kyc/documents": Access((PRO,), ok=201,
                                       body={"docType": "CIN_FRONT", "contentType": "image/jpeg"}),
@@ -466,6 +479,27 @@ BUILDERS.update({
     "kyc_approved": _build_kyc_approved, "checkout": _build_checkout, "premium": _build_premium,
     "report": _build_report, "notification": _build_notification, "device": _build_device,
 })
+
+
+# ---- pro workspace (issue 19)
+def _build_reviewed(world: "World") -> str:
+    """A COMPLETED booking of the world's client with the world's pro, reviewed by the client."""
+    from khadamat.usecases import bookings
+
+    booking_id = world.make("completed")
+    bookings.review(caller=_user(world, "client"), booking_id=booking_id, rating=5, comment="Top",
+                    now=clock.now())
+    return booking_id
+
+
+def _build_photo(world: "World") -> str:
+    """An upload slot of the world's pro (a photo record, PENDING)."""
+    from khadamat.usecases import photos
+
+    return photos.start_upload(_user(world, "pro"), "image/jpeg", clock.now())["id"]
+
+
+BUILDERS.update({"reviewed": _build_reviewed, "photo": _build_photo})
 
 
 class World:

@@ -22,6 +22,16 @@ def kyc_bucket() -> str:
     return os.environ["KYC_BUCKET"]
 
 
+def photo_uploads_bucket() -> str:
+    """Private: the pros' photo uploads as sent, until processed (SPEC §18)."""
+    return os.environ["PHOTO_UPLOADS_BUCKET"]
+
+
+def photos_bucket() -> str:
+    """Private: the processed renditions, read through presigned GETs."""
+    return os.environ["PHOTOS_BUCKET"]
+
+
 def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-3"
 

@@ -45,9 +45,10 @@ def reset_client() -> None:
 
 
 def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int,
-                     expires_in: int) -> dict:
-    """A presigned POST whose policy S3 enforces: this exact key, this Content-Type, this size range."""
-    bucket = config.kyc_bucket()
+                     expires_in: int, bucket: str | None = None) -> dict:
+    """A presigned POST whose policy S3 enforces: this exact key, this Content-Type, this size range.
+    ``bucket``: the KYC bucket unless given (the pro photos' upload bucket, SPEC §18)."""
+    bucket = bucket or config.kyc_bucket()
     post = s3().generate_presigned_post(
         Bucket=bucket, Key=key, Fields={"Content-Type": content_type},
         # botocore adds {"bucket"}, {"key"} (exact) and the x-amz-* fields itself
@@ -57,9 +58,11 @@ def presigned_upload(key: str, content_type: str, min_bytes: int, max_bytes: int
     return {"url": post["url"], "fields": post["fields"]}
 
 
-def presigned_read(key: str, expires_in: int, version_id: str | None = None) -> str:
-    """A presigned GET of that exact version (a later write to the key does not change it)."""
-    params = {"Bucket": config.kyc_bucket(), "Key": key}
+def presigned_read(key: str, expires_in: int, *, version_id: str | None = None,
+                   bucket: str | None = None) -> str:
+    """A presigned GET of the object (of that exact version when given: a later write to the key
+    does not change what it reads); the KYC bucket unless ``bucket`` is named."""
+    params = {"Bucket": bucket or config.kyc_bucket(), "Key": key}
     if version_id:
         params["VersionId"] = version_id
     return s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
@@ -81,15 +84,16 @@ def current_objects(prefix: str) -> list[dict]:
     return found
 
 
-def delete_all_versions(prefix: str, keep: Callable[[str, str], bool] | None = None) -> int:
-    """Physically delete every version and delete marker under ``prefix`` but those
-    ``keep(key, versionId)`` spares; returns how many.
+def delete_all_versions(prefix: str, keep: Callable[[str, str], bool] | None = None,
+                        bucket: str | None = None) -> int:
+    """Physically delete every version and delete marker under ``prefix`` (in the KYC bucket
+    unless ``bucket`` is named) but those ``keep(key, versionId)`` spares; returns how many.
 
     Idempotent: nothing left → 0. Raises StorageError when any deletion failed.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    bucket = config.kyc_bucket()
+    bucket = bucket or config.kyc_bucket()
     deleted = 0
     try:
         pages = s3().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
@@ -108,3 +112,23 @@ def delete_all_versions(prefix: str, keep: Callable[[str, str], bool] | None = N
     except (BotoCoreError, ClientError) as error:
         raise StorageError(f"purge of {prefix} failed: {error}") from error
     return deleted
+
+
+def read_object(bucket: str, key: str, max_bytes: int) -> bytes | None:
+    """The object's bytes; None when it is gone or larger than ``max_bytes``."""
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = s3().get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise StorageError(f"GetObject {key} failed: {error}") from error
+    if answer.get("ContentLength", 0) > max_bytes:
+        return None
+    data = answer["Body"].read()
+    return data if 0 < len(data) <= max_bytes else None
+
+
+def write_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)

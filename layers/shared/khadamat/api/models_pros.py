@@ -40,3 +40,11 @@ class ExceptionRequest(ApiModel):
     start_at: str = Field(min_length=1, max_length=64)
     end_at: str = Field(min_length=1, max_length=64)
     reason: str | None = Field(default=None, max_length=500)
+
+
+class ReviewReplyRequest(ApiModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class PhotoUploadRequest(ApiModel):
+    content_type: str = Field(max_length=64)

@@ -69,6 +69,15 @@ class GSI4(GlobalSecondaryIndex):
     GSI4SK = UnicodeAttribute(range_key=True)
 
 
+class GSI5(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI5"
+        projection = AllProjection()
+
+    GSI5PK = UnicodeAttribute(hash_key=True)
+    GSI5SK = UnicodeAttribute(range_key=True)
+
+
 class BaseItem(Model):
     """Every item: PK/SK, optional GSI keys (sparse indexes), optional ttl (epoch seconds).
 
@@ -88,6 +97,8 @@ class BaseItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     GSI4PK = UnicodeAttribute(null=True)
     GSI4SK = UnicodeAttribute(null=True)
+    GSI5PK = UnicodeAttribute(null=True)
+    GSI5SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
     def __init_subclass__(cls, **kwargs):

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute,
-                                 UnicodeSetAttribute)
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, NumberAttribute,
+                                 UnicodeAttribute, UnicodeSetAttribute)
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
@@ -32,12 +32,14 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, PageScope, connection,
                                decode_page_token, encode_page_token, get_items)
+from khadamat.dal.pro_stats import StatsDelta
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.retention import booking_erase_at, is_erasable
 from khadamat.domain.timeutil import from_storage, to_storage
 
 PENDING_EXPIRY = "PENDING_EXPIRY"
 RETENTION_DUE = "BOOKING_RETENTION"
+PRO_REVIEWS_PREFIX = "PROREVIEWS#"
 MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
 ACTIVE_GUARD_KEPT_AFTER_SLOT = timedelta(days=1)
@@ -71,6 +73,9 @@ class BookingItem(BaseItem):
     proposal_by = UnicodeAttribute(null=True)
     proposal_expires_at = UnicodeAttribute(null=True)
     reminder_kind = UnicodeAttribute(null=True)
+    # the service's price when the request was made (SPEC §18): {pricingType, fixedPriceMad}
+    # or {pricingType, minPriceMad, maxPriceMad}; a later price change does not rewrite it
+    price = JSONAttribute(null=True)
 
     by_client = GSI1()
     by_pro = GSI2()
@@ -112,18 +117,25 @@ class ReviewItem(BaseItem):
     rating = NumberAttribute()
     comment = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # SPEC §18: the pro's one public reply; `hidden` (set by an admin) keeps it out of the
+    # public list. GSI1 PROREVIEWS#<proId> / <createdAt>#<bookingId>: the pro's reviews by date.
+    reply_text = UnicodeAttribute(null=True)
+    reply_created_at = UnicodeAttribute(null=True)
+    hidden = BooleanAttribute(null=True)
+
+    by_pro = GSI1()
 
 
 # ---------------------------------------------------------------- items
 def new_booking(*, booking_id: str, client_id: str, pro_id: str, city_id: str, category_id: str,
                 time_slot: datetime, expires_at: datetime, now: datetime,
-                origin_request_id: str | None = None) -> BookingItem:
+                origin_request_id: str | None = None, price: dict | None = None) -> BookingItem:
     slot, expiry, created = to_storage(time_slot), to_storage(expires_at), to_storage(now)
     return BookingItem(
         booking_pk(booking_id), "BOOKING", booking_id=booking_id, status="PENDING",
         time_slot=slot, city_id=city_id, category_id=category_id, client_id=client_id,
         pro_id=pro_id, expires_at=expiry, created_at=created, updated_at=created,
-        origin_request_id=origin_request_id,
+        origin_request_id=origin_request_id, price=price,
         GSI1PK=f"CLIENT#{client_id}", GSI1SK=f"{slot}#{booking_id}",
         GSI2PK=f"PROBOOKINGS#{pro_id}", GSI2SK=f"{slot}#{booking_id}",
         GSI3PK=PENDING_EXPIRY, GSI3SK=f"{expiry}#{booking_id}")
@@ -225,6 +237,17 @@ def pro_bookings_between(pro_id: str, start: datetime, end: datetime) -> list[Bo
         f"PROBOOKINGS#{pro_id}", BookingItem.GSI2SK.between(to_storage(start), to_storage(end))))
 
 
+def pro_bookings_page(pro_id: str, start: datetime, end: datetime, limit: int,
+                      start_key: dict | None) -> tuple[list[BookingItem], dict | None]:
+    """One page of the pro's bookings with timeSlot in [start, end), by slot; the key of the
+    next page or None (GET /pro/bookings.csv reads page by page)."""
+    result = BookingItem.by_pro.query(
+        f"PROBOOKINGS#{pro_id}", BookingItem.GSI2SK.between(to_storage(start), to_storage(end)),
+        limit=limit, page_size=limit, last_evaluated_key=start_key)
+    items = list(result)
+    return items, result.last_evaluated_key
+
+
 def due_pending(now: datetime) -> list[BookingItem]:
     """PENDING bookings with expiresAt ≤ now, from the sparse expiry index (never a scan)."""
     return list(BookingItem.by_expiry.query(PENDING_EXPIRY, BookingItem.GSI3SK <= f"{to_storage(now)}#~"))
@@ -306,6 +329,8 @@ class BookingTx:
     def __init__(self):
         self._tx = TransactWrite(connection=connection())
         self._labels: dict[str, list[str]] = {kind: [] for kind in self._KINDS}
+        # the pros' dashboard counters, written by the same transaction (dal.pro_stats)
+        self._stats = StatsDelta()
 
     def _add(self, kind: str, label: str) -> None:
         self._labels[kind].append(label)
@@ -316,6 +341,8 @@ class BookingTx:
     def put(self, item: BaseItem, label: str = "put", condition=None) -> None:
         self._tx.save(item, condition=condition)
         self._add("put", label)
+        if isinstance(item, BookingItem):
+            self._stats.request_created(item)
 
     def change_booking(self, change: BookingChange, label: str) -> None:
         booking = change.booking
@@ -338,6 +365,8 @@ class BookingTx:
             actions += [BookingItem.GSI4PK.remove(), BookingItem.GSI4SK.remove()]
         self._tx.update(booking, actions=actions, condition=condition)
         self._add("update", label)
+        self._stats.booking_changed(booking, change.expected_status, change.to_status, change.now,
+                                    change.fields)
 
     def reserve_active(self, booking: BookingItem) -> None:
         # ttl: a guard left by a completed booking (complete does not delete it: its slot is
@@ -400,7 +429,14 @@ class BookingTx:
                                  condition=BookingItem.status == status)
         self._add("check", "booking_status")
 
+    def _write_stats(self) -> None:
+        for item, actions in self._stats.updates():
+            self._tx.update(item, actions=actions)
+            self._add("update", "stats")
+        self._stats = StatsDelta()
+
     def commit(self) -> None:
+        self._write_stats()
         try:
             with self._tx:
                 pass
@@ -423,9 +459,12 @@ def penalty_log(user_id: str, penalty_type: str, booking_id: str, now: datetime)
 
 
 def new_review(booking: BookingItem, rating: int, comment: str | None, now: datetime) -> ReviewItem:
+    created = to_storage(now)
     return ReviewItem(booking_pk(booking.booking_id), "REVIEW", booking_id=booking.booking_id,
                       client_id=booking.client_id, pro_id=booking.pro_id, rating=rating,
-                      comment=comment, created_at=to_storage(now))
+                      comment=comment, created_at=created,
+                      GSI1PK=f"{PRO_REVIEWS_PREFIX}{booking.pro_id}",
+                      GSI1SK=f"{created}#{booking.booking_id}")
 
 
 def review_condition():

@@ -20,10 +20,11 @@ from datetime import datetime
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
-from khadamat.dal.users import LISTING_KEYS, UserItem, user_key
+from khadamat.dal.users import CITY_LISTING_KEY, LISTING_KEYS, UserItem, user_key
 from khadamat.domain.timeutil import to_storage
 
 LISTING_PREFIX = "LISTING#"
+CITY_LISTING_PREFIX = "CITYPROS#"
 MAX_EXCEPTIONS = 50  # per pro, in the profile item (far below its 400 KB)
 
 
@@ -55,6 +56,9 @@ def listing_keys(pro_id: str, city_id: str, category_ids: list[str]) -> dict[str
         listed = index < len(category_ids)
         keys[hash_name] = listing_partition(city_id, category_ids[index]) if listed else None
         keys[range_name] = pro_id if listed else None
+    city_hash, city_range = CITY_LISTING_KEY
+    keys[city_hash] = f"{CITY_LISTING_PREFIX}{city_id}" if category_ids else None
+    keys[city_range] = pro_id if category_ids else None
     return keys
 
 
@@ -79,6 +83,12 @@ def listed_pros(city_id: str, category_id: str) -> list[UserItem]:
         for pro in index.query(partition):
             found.setdefault(pro.user_id, pro)
     return list(found.values())
+
+
+def city_pros(city_id: str) -> list[UserItem]:
+    """Every pro storing at least one service in this city: one Query of GSI5 (paged by
+    DynamoDB past 1 MB), never a scan. Projection ALL, as for the category listings."""
+    return list(UserItem.by_city_listing.query(f"{CITY_LISTING_PREFIX}{city_id}"))
 
 
 # ---------------------------------------------------------------- exceptions

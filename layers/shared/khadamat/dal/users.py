@@ -17,7 +17,7 @@ from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, BaseItem, cancellation_codes, connection
+from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, cancellation_codes, connection
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import to_storage
@@ -75,9 +75,15 @@ class UserItem(BaseItem):
     by_first_listing = GSI1()
     by_second_listing = GSI2()
     by_third_listing = GSI4()
+    # ...and, while it stores at least one service, CITYPROS#<cityId> / <proId> lists it in its
+    # city whatever the category (GET /pros?cityId= without categoryId, dal.pros.CITY_LISTING_KEY).
+    by_city_listing = GSI5()
+    # {photoId: {status, createdAt, processedAt?, width?, height?}}, bounded (SPEC §18 photos)
+    photos = MapAttribute(null=True)
 
 
 LISTING_KEYS = (("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI4PK", "GSI4SK"))
+CITY_LISTING_KEY = ("GSI5PK", "GSI5SK")
 
 
 class UniqueItem(BaseItem):
@@ -236,7 +242,8 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
             UserItem.phone.remove(), UserItem.email.remove(), UserItem.password_hash.remove(),
             UserItem.whatsapp.remove(), UserItem.bio.remove(),
             UserItem.availability_exceptions.remove(),
-            *(getattr(UserItem, name).remove() for pair in LISTING_KEYS for name in pair),
+            *(getattr(UserItem, name).remove() for pair in (*LISTING_KEYS, CITY_LISTING_KEY)
+              for name in pair),
             UserItem.GSI3PK.remove(), UserItem.GSI3SK.remove(),
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))

@@ -37,6 +37,7 @@ class Badge:
     UNVERIFIED = "UNVERIFIED"
     PREMIUM = "PREMIUM"
     SPONSORED = "SPONSORED"
+    RECOMMENDED = "RECOMMENDED"  # « Reco semaine » (SPEC §18), on GET /pros/recommended
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,14 +41,14 @@ def create_booking(*, caller: users.UserItem, pro_id: str, category_id: str, tim
         raise Unprocessable("timeSlot must be an ISO-8601 timestamp")
     validate_new_booking_slot(slot, now)
     pro = pros.find_bookable_pro(pro_id)
-    pros.require_offered_category(pro, category_id, now)
+    price = pros.require_offered_category(pro, category_id, now)
     if not pros.is_slot_open_for(pro, slot, now):
         raise _slot_unavailable()
     origin = current_correlation_id()  # this request: the booking's id in every later log record
     booking = store.new_booking(booking_id=str(uuid.uuid4()), client_id=caller.user_id,
                                 pro_id=pro_id, city_id=pro.city_id, category_id=category_id,
                                 time_slot=slot, expires_at=expires_at_for(now, slot), now=now,
-                                origin_request_id=origin)
+                                origin_request_id=origin, price=price)
     follow_booking(origin)
     _write_new_booking(booking, caller, now)
     return booking_view(booking, {caller.user_id: caller, pro_id: pro}, False)

@@ -109,7 +109,7 @@ def review_view(pro_id: str) -> dict:
     _check_live_pro(pro)
     pinned = pins.documents if pins else {}
     documents = {doc: ({"url": storage.presigned_read(pinned[doc]["key"], rules.READ_URL_TTL_S,
-                                                      pinned[doc]["versionId"]),
+                                                      version_id=pinned[doc]["versionId"]),
                         "expiresIn": rules.READ_URL_TTL_S} if doc in pinned else None)
                  for doc in rules.DOCUMENT_TYPES}
     return {**_summary(pro), "documents": documents}

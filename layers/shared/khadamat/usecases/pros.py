@@ -16,13 +16,14 @@ from pynamodb.attributes import MapAttribute
 from khadamat.dal import availability
 from khadamat.dal.base import PageScope, decode_page_token, encode_page_token
 from khadamat.dal import pros as store
-from khadamat.dal.users import UserItem, get_user
+from khadamat.dal.users import UserItem, get_user, user_key
 from khadamat.domain import pros as rules
 from khadamat.domain import slots
 from khadamat.domain.accounts import Role, UserStatus, normalize_moroccan_mobile
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
+from khadamat.domain.kyc import status_of as kyc_status_of
 from khadamat.domain.penalties import count_in_window
-from khadamat.domain.ranking import ProCandidate, rank_pros
+from khadamat.domain.ranking import ProCandidate, quality_score, rank_pros, tie_break
 from khadamat.domain.reference import CATEGORY_IDS, CITY_IDS
 from khadamat.domain.timeutil import (HOUR, from_storage, is_hour_aligned, local_date, local_midnight,
                                       parse_timestamp, to_local_iso, to_storage)
@@ -58,22 +59,30 @@ def _premium(pro: UserItem, now: datetime) -> bool:
     return rules.premium_active(pro.premium_until, now)
 
 
+def premium_active_for(pro: UserItem, now: datetime) -> bool:
+    return _premium(pro, now)
+
+
 def listed_services(pro: UserItem, now: datetime) -> list[rules.Service]:
     return rules.listed_services(services_of(pro), _premium(pro, now))
 
 
+def _boosted(pro: UserItem, category_id: str | None, now: datetime) -> bool:
+    """Boosted in this category; in a city-wide listing (no category), in any listed one."""
+    categories = [category_id] if category_id else [s.category_id for s in listed_services(pro, now)]
+    return any(rules.boost_active(_boosts(pro), category, now) for category in categories)
+
+
 def _badges(pro: UserItem, category_id: str | None, now: datetime) -> list[str]:
     """SPONSORED for a listing when boosted in that category; on a profile, for any category."""
-    boosted = [category_id] if category_id else [s.category_id for s in listed_services(pro, now)]
-    sponsored = any(rules.boost_active(_boosts(pro), category, now) for category in boosted)
-    return rules.badges(pro.kyc_status, _premium(pro, now), sponsored)
+    return rules.badges(pro.kyc_status, _premium(pro, now), _boosted(pro, category_id, now))
 
 
 def _rating(pro: UserItem) -> dict:
     return rules.rating_view(int(pro.rating_sum or 0), int(pro.rating_count or 0))
 
 
-def _is_visible_pro(pro: UserItem | None) -> bool:
+def is_visible_pro(pro: UserItem | None) -> bool:
     """Banned, suspended and deleted pros are neither listed, shown nor bookable."""
     return pro is not None and pro.role == Role.PRO and pro.status == UserStatus.ACTIVE
 
@@ -82,7 +91,7 @@ def _is_visible_pro(pro: UserItem | None) -> bool:
 def find_bookable_pro(pro_id: str) -> UserItem:
     """The pro a client may book or see; 404 PRO_NOT_FOUND otherwise."""
     pro = get_user(pro_id) if len(pro_id) <= MAX_ID_LENGTH else None
-    if not _is_visible_pro(pro):
+    if not is_visible_pro(pro):
         raise NotFound("no such pro", "PRO_NOT_FOUND")
     return pro
 
@@ -91,9 +100,13 @@ def offers_category(pro: UserItem, category_id: str, now: datetime) -> bool:
     return rules.offers_category(services_of(pro), _premium(pro, now), category_id)
 
 
-def require_offered_category(pro: UserItem, category_id: str, now: datetime) -> None:
-    if not offers_category(pro, category_id, now):
-        raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
+def require_offered_category(pro: UserItem, category_id: str, now: datetime) -> dict:
+    """422 CATEGORY_NOT_OFFERED, else the service's price as booked (kept on the booking)."""
+    for service in listed_services(pro, now):
+        if service.category_id == category_id:
+            return {key: value for key, value in service.to_json().items()
+                    if key != "categoryId" and value is not None}
+    raise Unprocessable("this pro does not offer this category", "CATEGORY_NOT_OFFERED")
 
 
 def _exceptions(pro: UserItem) -> dict[str, dict]:
@@ -118,11 +131,30 @@ def is_slot_free_for(pro: UserItem, slot_start: datetime, now: datetime) -> bool
             and not availability.locked_starts(pro.user_id, slot_start, slot_start + HOUR))
 
 
-# ---------------------------------------------------------------- PUT /pro/profile
+# ---------------------------------------------------------------- GET / PUT /pro/profile
+def _premium_view(pro: UserItem, now: datetime) -> dict:
+    until = pro.premium_until
+    return {"active": _premium(pro, now), "plan": pro.premium_plan if until else None,
+            "until": to_local_iso(from_storage(until)) if until else None}
+
+
+def _boosts_view(pro: UserItem, now: datetime) -> list[dict]:
+    """Boosts not yet over (active or starting later), by start."""
+    current = sorted((b for b in _boosts(pro) if from_storage(b["endsAt"]) > now),
+                     key=lambda b: b["startsAt"])
+    return [{"categoryId": b["categoryId"], "startsAt": to_local_iso(from_storage(b["startsAt"])),
+             "endsAt": to_local_iso(from_storage(b["endsAt"])),
+             "active": from_storage(b["startsAt"]) <= now} for b in current]
+
+
 def own_profile_view(pro: UserItem, now: datetime) -> dict:
-    """The pro's own view: every stored service; `categories` are those listed right now."""
+    """The pro's own full view (SPEC §18): every stored service (`categories` are those listed
+    right now), weekly hours, KYC, Premium and Boost state, photos. All from the profile item."""
     return {**public_profile_view(pro, now), "status": pro.status, "whatsapp": pro.whatsapp,
-            "services": [service.to_json() for service in services_of(pro)]}
+            "services": [service.to_json() for service in services_of(pro)],
+            "weeklyHours": [day.to_json() for day in weekly_of(pro)],
+            "kycStatus": kyc_status_of(pro.kyc_status).value,
+            "premium": _premium_view(pro, now), "boosts": _boosts_view(pro, now)}
 
 
 def update_profile(pro: UserItem, changes: dict, now: datetime) -> dict:
@@ -214,56 +246,150 @@ def _listing_slot(time_slot: str) -> datetime:
     return slot
 
 
-def _candidate(pro: UserItem, category_id: str, now: datetime) -> ProCandidate:
+def _candidate(pro: UserItem, category_id: str | None, now: datetime) -> ProCandidate:
     cancels = count_in_window((from_storage(stamp) for stamp in pro.pro_cancel_log or ()), now)
-    boosted = rules.boost_active(_boosts(pro), category_id, now)
     return ProCandidate(pro_id=pro.user_id, rating_sum=int(pro.rating_sum or 0),
                         rating_count=int(pro.rating_count or 0), pro_cancels_30d=cancels,
-                        premium_active=_premium(pro, now), boost_active_for_this_city_category=boosted)
+                        premium_active=_premium(pro, now),
+                        boost_active_for_this_city_category=_boosted(pro, category_id, now))
 
 
-def _listing_item_view(pro: UserItem, category_id: str, now: datetime) -> dict:
+def _listing_item_view(pro: UserItem, category_id: str | None, now: datetime) -> dict:
     return {"proId": pro.user_id, "firstName": pro.first_name, "lastName": pro.last_name,
             "cityId": pro.city_id, "categories": [s.category_id for s in listed_services(pro, now)],
             "rating": _rating(pro), "badges": _badges(pro, category_id, now)}
 
 
-def search_pros(*, city_id: str, category_id: str, time_slot: str | None, limit: int,
-                next_token: str | None, now: datetime) -> dict:
+def _check_listing_filters(city_id: str, category_id: str | None) -> None:
     if city_id not in CITY_IDS:
         raise Unprocessable(f"cityId must be one of {', '.join(CITY_IDS)}")
-    if category_id not in CATEGORY_IDS:
+    if category_id is not None and category_id not in CATEGORY_IDS:
         raise Unprocessable(f"categoryId must be one of {', '.join(CATEGORY_IDS)}")
+
+
+def _shown_pros(city_id: str, category_id: str | None, now: datetime) -> list[UserItem]:
+    """The visible pros of a city offering the category (any listed category when None); a pro
+    whose phone is not verified is never listed (SPEC §15)."""
+    if category_id is None:
+        offered = [pro for pro in store.city_pros(city_id) if listed_services(pro, now)]
+    else:
+        offered = [pro for pro in store.listed_pros(city_id, category_id)
+                   if offers_category(pro, category_id, now)]
+    return [pro for pro in offered
+            if is_visible_pro(pro) and pro.phone_verified and pro.city_id == city_id]
+
+
+def ranked_listing(city_id: str, category_id: str | None, listing_day: date, now: datetime,
+                   slot: datetime | None = None) -> list[UserItem]:
+    """GET /pros's filters and ranking (SPEC §5), the whole listing; one place for every list."""
+    shown = _shown_pros(city_id, category_id, now)
+    if slot:
+        shown = [pro for pro in shown if is_slot_free_for(pro, slot, now)]
+    by_id = {pro.user_id: pro for pro in shown}
+    candidates = (_candidate(pro, category_id, now) for pro in shown)
+    return [by_id[c.pro_id] for c in rank_pros(candidates, listing_day, city_id, category_id or "")]
+
+
+def search_pros(*, city_id: str, category_id: str | None, time_slot: str | None, limit: int,
+                next_token: str | None, now: datetime) -> dict:
+    """`category_id` None: every listed pro of the city (SPEC §18), same ranking and paging."""
+    _check_listing_filters(city_id, category_id)
     slot = _listing_slot(time_slot) if time_slot else None
     scope = PageScope("GET /pros", None, {"cityId": city_id, "categoryId": category_id,
                                           "timeSlot": to_storage(slot) if slot else None})
     position = decode_page_token(next_token, scope)
     start = rules.ListingPosition.from_json(position) if position else None
     listing_day, offset = (start.listing_day, start.offset) if start else (local_date(now), 0)
-
-    shown = [pro for pro in store.listed_pros(city_id, category_id)
-             if _is_visible_pro(pro) and pro.phone_verified  # SPEC §15: unverified pros unlisted
-             and pro.city_id == city_id and offers_category(pro, category_id, now)]
-    if slot:
-        shown = [pro for pro in shown if is_slot_free_for(pro, slot, now)]
-    by_id = {pro.user_id: pro for pro in shown}
-    candidates = (_candidate(pro, category_id, now) for pro in shown)
-    ranked = rank_pros(candidates, listing_day, city_id, category_id)
+    ranked = ranked_listing(city_id, category_id, listing_day, now, slot)
     page = ranked[offset:offset + limit]
     more = offset + limit < len(ranked)
-    return {"items": [_listing_item_view(by_id[c.pro_id], category_id, now) for c in page],
+    return {"items": [_listing_item_view(pro, category_id, now) for pro in page],
             "nextToken": encode_page_token(rules.ListingPosition(offset + limit, listing_day).to_json(),
                                            scope) if more else None}
 
 
+# ---------------------------------------------------------------- « Reco semaine » (SPEC §18)
+RECOMMENDED_PER_LISTING = 5
+
+
+def pick_recommended(city_id: str, category_id: str, now: datetime) -> list[str]:
+    """Up to 5 active Premium pros of the listing by quality score (then the day's tie-break):
+    the listing's one Query per index, O(pros of the city+category)."""
+    listing_day = local_date(now)
+    candidates = [_candidate(pro, category_id, now) for pro in _shown_pros(city_id, category_id, now)
+                  if _premium(pro, now)]
+    by_quality = sorted(candidates, key=lambda c: (
+        -quality_score(c.rating_sum, c.rating_count, c.pro_cancels_30d),
+        tie_break(listing_day, city_id, category_id, c.pro_id), c.pro_id))
+    return [candidate.pro_id for candidate in by_quality[:RECOMMENDED_PER_LISTING]]
+
+
+def recommend_pros(now: datetime) -> dict:
+    """The weekly job: every city × category (the reference lists), each pick stored whole."""
+    from khadamat.dal import recommendations
+
+    summary = {"listings": 0, "recommended": 0, "skipped": 0}
+    for city_id in CITY_IDS:
+        for category_id in CATEGORY_IDS:
+            picked = pick_recommended(city_id, category_id, now)
+            saved = recommendations.save_pick(city_id, category_id, picked, local_date(now).isoformat(), now)
+            summary["listings"] += 1
+            summary["recommended"] += len(picked) if saved else 0
+            summary["skipped"] += not saved
+    return summary
+
+
+def recommended_pros(*, city_id: str, category_id: str, now: datetime) -> dict:
+    """The last run's pick, as GET /pros items plus RECOMMENDED; pros no longer shown in that
+    listing (banned, suspended, category dropped) are left out. GetItem + BatchGetItem."""
+    from khadamat.dal import recommendations
+    from khadamat.dal.base import get_items
+
+    _check_listing_filters(city_id, category_id)
+    if category_id is None:
+        raise Unprocessable("categoryId is required")
+    pick = recommendations.get_pick(city_id, category_id)
+    ids = list(pick.pro_ids) if pick else []
+    found = get_items([(UserItem, *user_key(pro_id)) for pro_id in ids]) if ids else []
+    shown = [pro for pro in found if is_visible_pro(pro) and pro.city_id == city_id
+             and offers_category(pro, category_id, now)]
+    items = [_listing_item_view(pro, category_id, now) for pro in shown]
+    for item in items:
+        item["badges"].append(rules.Badge.RECOMMENDED)
+    return {"items": items}
+
+
 # ---------------------------------------------------------------- GET /pros/{proId}
+def photo_records(pro: UserItem) -> dict[str, dict]:
+    """The pro's photos by id (a bounded map in the profile item: no read)."""
+    stored = pro.photos
+    return {} if stored is None else {key: _plain(value) for key, value in _plain(stored).items()}
+
+
+def photos_view(pro: UserItem) -> list[dict]:
+    """Processed photos, oldest first, with presigned GET urls (signed here: no request)."""
+    from khadamat import config
+    from khadamat.adapters import storage
+    from khadamat.domain import photos
+
+    done = sorted((record["createdAt"], photo_id) for photo_id, record in photo_records(pro).items()
+                  if record.get("status") == photos.PROCESSED)
+    bucket = config.photos_bucket() if done else None
+    return [{"id": photo_id,
+             "url": storage.presigned_read(photos.full_key(pro.user_id, photo_id),
+                                           photos.READ_URL_SECONDS, bucket=bucket),
+             "thumbUrl": storage.presigned_read(photos.thumb_key(pro.user_id, photo_id),
+                                                photos.READ_URL_SECONDS, bucket=bucket)}
+            for _created, photo_id in done]
+
+
 def public_profile_view(pro: UserItem, now: datetime) -> dict:
     listed = listed_services(pro, now)
     return {"proId": pro.user_id, "firstName": pro.first_name, "lastName": pro.last_name,
             "cityId": pro.city_id, "bio": pro.bio,
             "categories": [service.category_id for service in listed],
             "services": [service.to_json() for service in listed],
-            "rating": _rating(pro), "badges": _badges(pro, None, now)}
+            "rating": _rating(pro), "badges": _badges(pro, None, now), "photos": photos_view(pro)}
 
 
 def public_profile(pro_id: str, now: datetime) -> dict:
@@ -293,3 +419,16 @@ def pro_slots(pro_id: str, from_text: str | None, days: int, now: datetime) -> d
                                         local_midnight(from_day + timedelta(days=days)))
     free = slots.free_slots(weekly_of(pro), _unavailability(pro), locked, from_day, days, now)
     return {"slots": [to_local_iso(slot) for slot in free]}
+
+
+# ---------------------------------------------------------------- GET /pro/dashboard
+def dashboard(pro: UserItem, now: datetime) -> dict:
+    """SPEC §18's numbers from the counters kept by the booking transactions (dal.pro_stats):
+    the caller's profile (rating, Premium) and one Query of the pro's hour items."""
+    from khadamat.dal import pro_stats
+    from khadamat.domain import dashboard as numbers
+
+    hours = pro_stats.hours_between(pro.user_id, numbers.read_window_start(now), now)
+    events = numbers.Events.parse(*([entry for hour in hours for entry in getattr(hour, name) or ()]
+                                    for name in pro_stats.FIELDS))
+    return numbers.dashboard(events, now, _rating(pro), _premium(pro, now))

@@ -1,0 +1,18 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import reviews
+
+app = build_app()
+
+
+@app.get("/pros/<pro_id>/reviews")
+def list_pro_reviews(pro_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 20,
+                     next_token: Annotated[str | None, Query(alias="nextToken", max_length=1024)] = None):
+    return reviews.public_reviews(pro_id, limit, next_token)
+
+
+lambda_handler = http_entry(app)
