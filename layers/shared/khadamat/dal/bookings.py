@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute,
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
                                  UnicodeSetAttribute)
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import size
@@ -101,6 +101,9 @@ class ReviewItem(BaseItem):
     rating = NumberAttribute()
     comment = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # admin moderation (SPEC §17): a hidden review leaves every public read, its rating counts
+    hidden = BooleanAttribute(null=True)
+    hidden_reason = UnicodeAttribute(null=True)
 
 
 # ---------------------------------------------------------------- items

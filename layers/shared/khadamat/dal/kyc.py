@@ -13,9 +13,10 @@ Keys:
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from khadamat.dal import audit as audit_log
 from khadamat.dal import pagetoken
 from khadamat.dal.base import GSI3, BaseItem, connection
 from khadamat.dal.users import UserItem, user_key
@@ -46,7 +47,7 @@ def _purge_item(pro_id: str, reason: str, requested_at: str) -> KycPurgeItem:
 
 def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStatus,
                 submitted_at: str, now: str, rejection_reason: str | None = None,
-                purge: KycPurgeItem | None = None) -> None:
+                purge: KycPurgeItem | None = None, audit: BaseItem | None = None) -> None:
     """Move kyc_status (and its GSI3 keys) only from an expected status, atomically; the
     purge marker, if any, in the same transaction. ``user`` then holds the written state."""
     gsi_pk, gsi_sk = review_index_keys(target, submitted_at, user.user_id)
@@ -59,6 +60,8 @@ def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStat
                       condition=_status_in(expected))
             if purge:
                 tx.save(purge)
+            if audit is not None:
+                audit_log.put_in(tx, audit)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("the KYC status changed meanwhile", "INVALID_TRANSITION") from error
@@ -83,29 +86,24 @@ def submit(user: UserItem, expected: tuple[KycStatus, ...], now: str) -> None:
     _transition(user, expected, KycStatus.PENDING, submitted_at=now, now=now)
 
 
-def approve(pro_id: str, now: str) -> UserItem | None:
-    """PENDING → APPROVED in one conditional UpdateItem that answers the written item
-    (ALL_NEW); None when the condition failed (no such live pro, or not PENDING). The
-    review index's sort key (the submission time) stays: only its partition moves."""
-    pro = UserItem(*user_key(pro_id))
-    try:
-        pro.update(actions=[UserItem.kyc_status.set(KycStatus.APPROVED),
-                            UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
-                            UserItem.updated_at.set(now), _rejection_reason_action(None)],
-                   condition=_status_in((KycStatus.PENDING,)))
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return pro
+def approve(pro_id: str, now: str, audit: BaseItem) -> bool:
+    """PENDING → APPROVED and its audit entry in one transaction; False when the condition
+    failed (no such live pro, or not PENDING). The review index's sort key (the submission
+    time) stays: only its partition moves."""
+    return audit_log.update_with(
+        UserItem(*user_key(pro_id)),
+        [UserItem.kyc_status.set(KycStatus.APPROVED),
+         UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
+         UserItem.updated_at.set(now), _rejection_reason_action(None)],
+        _status_in((KycStatus.PENDING,)), audit)
 
 
-def reject(user: UserItem, reason: str, now: str) -> KycPurgeItem:
+def reject(user: UserItem, reason: str, now: str, audit: BaseItem | None = None) -> KycPurgeItem:
     """REJECTED and a purge marker in one transaction: the deletion can no longer be forgotten.
     Answers the marker written (the caller purges at once without reading it back)."""
     marker = _purge_item(user.user_id, "REJECTED", now)
     _transition(user, (KycStatus.PENDING,), KycStatus.REJECTED, user.kyc_submitted_at, now,
-                rejection_reason=reason, purge=marker)
+                rejection_reason=reason, purge=marker, audit=audit)
     return marker
 
 

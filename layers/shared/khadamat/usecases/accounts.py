@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import NoReturn
 
 from khadamat import passwords, security
 from khadamat.dal import users
 from khadamat.domain import accounts as rules
 from khadamat.domain.accounts import Role, UserStatus
-from khadamat.domain.errors import (Forbidden, InvalidCredentials, NotFound, RateLimited,
+from khadamat.domain.errors import (Conflict, Forbidden, InvalidCredentials, NotFound, RateLimited,
                                     Unauthorized, Unprocessable)
 from khadamat.domain.reference import CITY_IDS
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
-from khadamat.usecases import kyc
+from khadamat.usecases import audit, kyc, mfa
 
 
 def signup(*, phone: str, email: str, password: str, first_name: str, last_name: str,
@@ -28,7 +27,7 @@ def signup(*, phone: str, email: str, password: str, first_name: str, last_name:
 
 def create_account(*, phone: str, email: str, password: str, first_name: str, last_name: str,
                    role: Role, city_id: str | None, whatsapp: str | None,
-                   now: datetime) -> users.UserItem:
+                   now: datetime, created_by: str | None = None) -> users.UserItem:
     """Every account is made here; ADMIN only ever from the seed, never from signup."""
     e164 = rules.normalize_moroccan_mobile(phone)
     if problem := rules.password_problem(password):
@@ -44,7 +43,10 @@ def create_account(*, phone: str, email: str, password: str, first_name: str, la
         last_name=last_name, city_id=city_id if role == Role.PRO else None,
         whatsapp=rules.normalize_moroccan_mobile(whatsapp, "whatsapp") if whatsapp else None,
         kyc_status="NOT_SUBMITTED" if role == Role.PRO else None, created_at=to_storage(now))
-    users.create_user(user)
+    # an ADMIN made by a script or /_dev/admins is audited in the same transaction
+    entry = audit.entry(created_by, "ADMIN_CREATE", "USER", user_id, now,
+                        after={"role": role, "email": user.email}) if created_by else None
+    users.create_user(user, also_save=(entry,) if entry else ())
     return user
 
 
@@ -77,7 +79,13 @@ def login(*, login: str, password: str, now: datetime) -> dict:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
     if failures:
         users.clear_login_failures(throttle_id)
+    if mfa.requires_second_step(user):  # an admin with TOTP: the code comes at /auth/mfa
+        return mfa.challenge(user, now)
     return _session_for(user, now)
+
+
+def login_second_step(*, mfa_token: str, code: str, now: datetime) -> dict:
+    return _session_for(mfa.verified_user(mfa_token, code, now), now)
 
 
 def _user_with_password(user_id: str | None, password: str) -> users.UserItem | None:
@@ -147,25 +155,36 @@ def delete_me(user: users.UserItem, now: datetime) -> None:
         kyc.purge_now(marker)
 
 
-def _ban_refused(user_id: str) -> NoReturn:
-    """Why the conditional ban was refused: an admin, or no live account."""
-    target = users.get_user(user_id)
-    if target is not None and target.status != UserStatus.DELETED and target.role == Role.ADMIN:
+def _live_target(target: users.UserItem | None) -> users.UserItem:
+    if target is None or target.status == UserStatus.DELETED:
+        raise NotFound("no such user")
+    return target
+
+
+def ban(*, actor_id: str, user_id: str, target: users.UserItem | None, reason: str,
+        now: datetime) -> dict:
+    """``target`` was read with the caller's account; the write is conditional on the status
+    read then (the audit entry's ``before``), in one transaction with that entry."""
+    target = _live_target(target)
+    if target.role == Role.ADMIN:
         raise Forbidden("an admin account cannot be banned")
-    raise NotFound("no such user")
-
-
-def ban(*, user_id: str, reason: str, now: datetime) -> dict:
+    entry = audit.entry(actor_id, "USER_BAN", "USER", user_id, now, reason=reason,
+                        before={"status": target.status}, after={"status": UserStatus.BANNED})
     if not users.set_live_status(user_id, UserStatus.BANNED, now, unless_role=Role.ADMIN,
-                                 ban_reason=reason):
-        _ban_refused(user_id)
+                                 expected_status=target.status, audit=entry, ban_reason=reason):
+        raise Conflict("the account changed meanwhile; try again", "INVALID_TRANSITION")
     users.revoke_all_refresh_tokens(user_id)
     return {"id": user_id, "status": UserStatus.BANNED}
 
 
-def unban(*, user_id: str, now: datetime) -> dict:
+def unban(*, actor_id: str, user_id: str, target: users.UserItem | None, now: datetime) -> dict:
     """Lifts a ban or a pro suspension; a pro's consecutive cancel count restarts at 0."""
-    if not users.set_live_status(user_id, UserStatus.ACTIVE, now, ban_reason=None,
-                                 pro_consecutive_cancel_count=0):
-        raise NotFound("no such user")
+    target = _live_target(target)
+    entry = audit.entry(actor_id, "USER_UNBAN", "USER", user_id, now,
+                        before={"status": target.status,
+                                "proConsecutiveCancelCount": int(target.pro_consecutive_cancel_count or 0)},
+                        after={"status": UserStatus.ACTIVE, "proConsecutiveCancelCount": 0})
+    if not users.set_live_status(user_id, UserStatus.ACTIVE, now, expected_status=target.status,
+                                 audit=entry, ban_reason=None, pro_consecutive_cancel_count=0):
+        raise Conflict("the account changed meanwhile; try again", "INVALID_TRANSITION")
     return {"id": user_id, "status": UserStatus.ACTIVE}
