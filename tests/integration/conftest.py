@@ -20,6 +20,16 @@ class Reply:
     headers: dict
 
 
+def _decoded(payload: bytes):
+    """JSON answers as data; others (GET /sitemap.xml is XML) as text."""
+    if not payload:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode("utf-8", "replace")
+
+
 class Api:
     """Calls a route of template.yaml the way API Gateway would, in this process."""
 
@@ -36,7 +46,7 @@ class Api:
         data = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
         status, header_list, payload = self.gateway.call_function(route, event)
-        return Reply(status, json.loads(payload) if payload else None, dict(header_list))
+        return Reply(status, _decoded(payload), dict(header_list))
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)
