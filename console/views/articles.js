@@ -44,6 +44,7 @@ export async function renderArticleEditor(articleId) {
   const cover = h("input", { name: "coverUrl", type: "url", value: article?.coverUrl || "" });
   const status = h("span", {}, badge(article?.status || "DRAFT"));
   const preview = h("div", { class: "preview", "aria-label": "Aperçu" });
+  const heading = h("h1", {}, article ? "Modifier l'article" : "Nouvel article");
   const save = h("button", { type: "button", class: "secondary" }, "Enregistrer");
   const publish = h("button", { type: "button" }, "Publier");
   const unpublish = h("button", { type: "button", class: "secondary" }, "Retirer du site");
@@ -73,6 +74,7 @@ export async function renderArticleEditor(articleId) {
         ? await api("PUT", `/admin/articles/${encodeURIComponent(article.id)}`, payload)
         : await api("POST", "/admin/articles", payload);
       slug.value = article.slug;
+      heading.textContent = "Modifier l'article";
       status.replaceChildren(badge(article.status));
       showPreview(article.bodyHtml);
       refreshButtons();
@@ -104,7 +106,7 @@ export async function renderArticleEditor(articleId) {
   showPreview(article?.bodyHtml);
   refreshButtons();
   return h("section", {}, h("p", {}, h("a", { href: "#/articles" }, "← Articles")),
-    h("h1", {}, article ? "Modifier l'article" : "Nouvel article"), h("p", {}, "Statut : ", status),
+    heading, h("p", {}, "Statut : ", status),
     h("form", { class: "card", onsubmit: (event) => event.preventDefault() },
       field("Titre", title), field("Slug (facultatif)", slug), field("Résumé", summary),
       field("Corps (Markdown)", body),

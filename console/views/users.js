@@ -50,7 +50,7 @@ export async function renderUserDetail(userId) {
   }
   const status = h("span", {}, badge(user.status));
   const c = user.counters;
-  section.append(h("h1", {}, `${user.firstName} ${user.lastName}`),
+  section.append(...[h("h1", {}, `${user.firstName} ${user.lastName}`),
     kv([["Rôle", badge(user.role)], ["Statut", status], ["Téléphone", user.phone], ["E-mail", user.email],
         ["Ville", user.cityId], ["Inscrit le", when(user.createdAt)], ["Motif du bannissement", user.banReason],
         ["Identifiant", h("span", { class: "mono" }, user.id)]]),
@@ -67,7 +67,7 @@ export async function renderUserDetail(userId) {
       ["Abonnements Stripe", user.subscription.items.map((s) => `${s.plan} ${s.status}`).join(", ") || "—"]])] : null,
     h("h2", {}, "Pénalités"), penalties(user.penalties),
     h("h2", {}, "Dernières réservations"), bookings(user.bookings),
-    h("h2", {}, "Sanction"), messages.element, sanctionForm(user, status, messages));
+    h("h2", {}, "Sanction"), messages.element, sanctionForm(user, status, messages)].flat().filter(Boolean));
   return section;
 }
 
