@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
 
-.PHONY: run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean
+.PHONY: run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -25,7 +25,7 @@ venv: $(STAMP)
 run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} over an embedded AWS
 	$(PY) -m infra.local.run
 
-test: $(STAMP) $(SAM)           ## every test: unit, integration (moto in-process), infra, e2e over HTTP
+test: $(STAMP) $(SAM) chromium  ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -37,8 +37,25 @@ integration: $(STAMP)
 infra-test: $(STAMP) $(SAM)      # tests/infra/test_operations.py runs the SAM translator of .venv-tools
 	$(PY) -m pytest -q tests/infra
 
-e2e: $(STAMP)
+e2e: $(STAMP) chromium
 	$(PY) -m pytest -q tests/e2e
+
+# The console's browser tests drive Debian's Chromium (Playwright cannot download browsers
+# here). Installed when missing and possible (root + apt); else tests/e2e/test_console.py
+# skips loudly ("NO BROWSER").
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)); \
+	    else echo "WARNING: chromium is missing and cannot be installed here: the console's browser tests will be skipped" >&2; fi; }
+
+# Deploy a stage: the stack, then the console's static files (SAM uploads none) and a cache
+# invalidation. STAGE=dev|prod (samconfig.toml).
+deploy: $(STAMP) $(SAM)          ## make deploy STAGE=dev: sam build + sam deploy + console sync + invalidation
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod" >&2; exit 2; }
+	$(SAM) build
+	$(SAM) deploy --config-env $(STAGE)
+	$(PY) -m infra.deploy.publish_console --stack khadamat-$(STAGE) --region eu-west-3
 
 lint: $(STAMP) $(SAM)           ## the template, offline: cfn-lint and plain `sam validate`
 	$(VENV)/bin/cfn-lint template.yaml

@@ -1,16 +1,19 @@
 from khadamat import clock
 from khadamat.api.models_kyc import KycRejectRequest
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_admin import pro_in_path
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
 from khadamat.usecases import kyc
 
-app = build_app(roles=(Role.ADMIN,))
+app = build_app(roles=(Role.ADMIN,), prefetch=pro_in_path)
 
 
 @app.post("/admin/kyc/<pro_id>/reject")
 def admin_reject_kyc(pro_id: str, body: KycRejectRequest):
-    return kyc.reject(pro_id, body.reason, clock.now())
+    return kyc.reject(caller(app).user_id, pro_id, prefetched(app, "target"), body.reason,
+                      clock.now())
 
 
 lambda_handler = http_entry(app)

@@ -1,16 +1,19 @@
 from khadamat import clock
 from khadamat.api.models_reports import ReportStatusRequest
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_admin import report_in_path
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
 from khadamat.usecases import reports
 
-app = build_app(roles=(Role.ADMIN,))
+app = build_app(roles=(Role.ADMIN,), prefetch=report_in_path)
 
 
 @app.patch("/admin/reports/<report_id>")
 def admin_update_report(report_id: str, body: ReportStatusRequest):
-    return reports.change_status(report_id, body.status, body.resolution_note, clock.now())
+    return reports.change_status(caller(app).user_id, report_id, prefetched(app, "target"),
+                                 body.status, body.resolution_note, clock.now())
 
 
 lambda_handler = http_entry(app)

@@ -49,7 +49,7 @@ BUDGETS: dict[str, int] = {
     # KYC and reports: docs/kyc-and-reports.md "DynamoDB round trips per endpoint".
     "POST /pro/kyc/documents": 1, "GET /pro/kyc": 1, "POST /pro/kyc/submit": 2,
     "GET /admin/kyc": 2, "GET /admin/kyc/{proId}": 2, "POST /admin/kyc/{proId}/approve": 2,
-    "POST /admin/kyc/{proId}/reject": 4,
+    "POST /admin/kyc/{proId}/reject": 3,
     "GET /admin/reports": 2, "PATCH /admin/reports/{id}": 2,
     # Payments
     "POST /pro/subscription/checkout": 5, "POST /pro/boosts/checkout": 5,
@@ -84,6 +84,18 @@ BUDGETS: dict[str, int] = {
     "GET /pros/{proId}/reviews": 2, "GET /pros/recommended": 2,
     # photos: caller + one conditional UpdateItem of the profile's `photos` map (S3 not counted)
     "POST /pro/photos": 2, "DELETE /pro/photos/{photoId}": 2, "POST /pro/reviews/{bookingId}/reply": 2,
+    # Admin console API and public content (issue 18): docs/admin.md "round trips". Admin writes
+    # read their target with the caller (one BatchGetItem), then one transaction with the audit
+    # entry. User search: by phone/email 2 (caller + uniqueness item, then the user); by name 3
+    # (caller, the name index Query, BatchGetItem of the users). Sitemap: one Query per city ×
+    # category listing partition (24) + one per page of articles: O(pages listed).
+    "GET /admin/audit": 2, "GET /admin/users": 3, "GET /admin/users/{id}": 4,
+    "POST /admin/reviews/{bookingId}/hide": 2, "POST /admin/reviews/{bookingId}/unhide": 2,
+    "POST /admin/mfa/enroll": 2, "POST /admin/mfa/confirm": 2, "POST /auth/mfa": 2,
+    "POST /_dev/admins": 1,
+    "POST /admin/articles": 2, "GET /admin/articles": 2, "GET /admin/articles/{id}": 1,
+    "PUT /admin/articles/{id}": 2, "DELETE /admin/articles/{id}": 2,
+    "GET /articles": 1, "GET /articles/{slug}": 1, "GET /sitemap.xml": 25,
 }
 _CALLER_ORDER = ("client", "pro", "admin")
 

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from infra.local.console import console_asset
 from infra.local.docs import local_extra
 from infra.local.lambda_runtime import REGISTRY, HandlerRegistry, invoke
 from infra.local.template import ACCOUNT_ID, Route, Template
@@ -312,7 +313,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         if self.gateway.cors.is_preflight(self.command, headers):
             self._send(204, self.gateway.cors.preflight_headers(headers), b"", request_id)
             return
-        extra = local_extra(self.command, raw_path)
+        extra = local_extra(self.command, raw_path) or console_asset(self.command, raw_path)
         if extra is not None:
             self._send(*extra, request_id)
             return

@@ -28,6 +28,16 @@ class Reply:
     headers: dict
 
 
+def _decoded(payload: bytes):
+    """JSON answers as data; others (GET /sitemap.xml is XML) as text."""
+    if not payload:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode("utf-8", "replace")
+
+
 class Api:
     """Calls a route of template.yaml the way API Gateway would, in this process."""
 

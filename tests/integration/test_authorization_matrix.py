@@ -117,6 +117,16 @@ def _stripe_signature(_world, _caller, body) -> dict:
     return {"stripe-signature": header}
 
 
+_ARTICLE = {"title": "Article matrice", "summary": "Résumé", "bodyMarkdown": "Bonjour",
+            "status": "PUBLISHED"}
+
+
+def _totp_now(world) -> str:
+    import pyotp
+
+    return pyotp.TOTP(world.make("mfa_enrolment")).at(clock.now())
+
+
 def _booking(w):
     return {"id": w.make("booking")}
 
@@ -265,6 +275,31 @@ ACCESS: dict[str, Access] = {
     "POST /pro/calendar/token": Access((PRO,)),
     # public: the feed's secret token is the credential (calendar apps send no Authorization)
     "GET /pro/calendar.ics": Access("public", query=lambda w: {"token": w.make("calendar_token")}),
+    # Admin console API and public content (issue 18, SPEC §17, §20).
+    "GET /admin/audit": Access((ADMIN,), query=lambda w: {"targetId": w.ids["target"]}),
+    "GET /admin/users": Access((ADMIN,), query={"query": "Targ"}),
+    "GET /admin/users/{id}": Access((ADMIN,), params=lambda w: {"id": w.ids["target"]}),
+    "POST /admin/reviews/{bookingId}/hide": Access(
+        (ADMIN,), ok=204, params=lambda w: {"bookingId": w.make("review")}, body={"reason": "insultes"}),
+    "POST /admin/reviews/{bookingId}/unhide": Access(
+        (ADMIN,), ok=204, params=lambda w: {"bookingId": w.make("review")}),
+    "POST /admin/mfa/enroll": Access((ADMIN,)),
+    "POST /admin/mfa/confirm": Access((ADMIN,), ok=204, given=("mfa_enrolment",),
+                                      body=lambda w, _c: {"code": _totp_now(w)}),
+    # a forged mfaToken: 401 whoever asks (the real step is tested in test_admin_console_api.py)
+    "POST /auth/mfa": Access("public", ok=401, body={"mfaToken": "forged", "code": "123456"}),
+    "POST /_dev/admins": Access("public", ok=201, body=lambda _w, _c: {
+        "email": f"admin{next(_numbers)}@example.ma", "password": PASSWORD}),
+    "POST /admin/articles": Access((ADMIN,), ok=201, body=lambda _w, _c: {
+        **_ARTICLE, "title": f"Article {next(_numbers)}"}),
+    "GET /admin/articles": Access((ADMIN,)),
+    "GET /admin/articles/{id}": Access((ADMIN,), params=lambda w: {"id": w.make("article")}),
+    "PUT /admin/articles/{id}": Access((ADMIN,), params=lambda w: {"id": w.make("article")},
+                                       body=_ARTICLE),
+    "DELETE /admin/articles/{id}": Access((ADMIN,), ok=204, params=lambda w: {"id": w.make("article")}),
+    "GET /articles": Access("public"),
+    "GET /articles/{slug}": Access("public", given=("article",), params={"slug": "article-matrice"}),
+    "GET /sitemap.xml": Access("public", given=("article",)),
 }
 
 
@@ -472,6 +507,35 @@ def _build_calendar_token(world: "World") -> str:
 BUILDERS.update({  # issue 20
     "confirmed": _build_confirmed, "proposal": _build_proposal, "calendar_token": _build_calendar_token,
 })
+def _build_review(world: "World") -> str:
+    """A review of the world's client on a COMPLETED booking (issue 18: moderation)."""
+    from khadamat.dal.bookings import ReviewItem, booking_pk
+    from khadamat.domain.timeutil import to_storage
+
+    booking_id = world.make("completed")
+    ReviewItem(booking_pk(booking_id), "REVIEW", booking_id=booking_id, client_id=world.ids["client"],
+               pro_id=world.ids["pro"], rating=4, comment="Bien", created_at=to_storage(clock.now())).save()
+    return booking_id
+
+
+def _build_mfa_enrolment(world: "World") -> str:
+    """The world's admin started a TOTP enrolment; answers the secret."""
+    from khadamat.usecases import mfa
+
+    return mfa.enroll(_user(world, "admin"), clock.now())["secret"]
+
+
+def _build_article(world: "World") -> str:
+    """A published article « Article matrice » (slug article-matrice)."""
+    from khadamat.usecases import articles
+
+    fields = {"title": _ARTICLE["title"], "summary": "Résumé", "body_markdown": "Bonjour",
+              "status": "PUBLISHED"}
+    return articles.create(world.ids["admin"], fields, clock.now())["id"]
+
+
+BUILDERS.update({"review": _build_review, "mfa_enrolment": _build_mfa_enrolment,
+                 "article": _build_article})
 BUILDERS.update({
     "offer": _build_offer, "booking": _build_booking, "confirmed_past": _build_confirmed_past,
     "completed": _build_completed, "exception": _build_exception,

@@ -50,3 +50,26 @@ def refresh_token_owner(token: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- admin TOTP step (SPEC §17)
+_MFA_ISSUER = "khadamat-mfa"  # another issuer: an mfaToken is never accepted as an access token
+
+
+def issue_mfa_token(user_id: str, now: datetime, ttl_seconds: int) -> str:
+    claims = {"sub": user_id, "iss": _MFA_ISSUER, "iat": int(now.timestamp()),
+              "exp": int(now.timestamp()) + ttl_seconds}
+    return jwt.encode(claims, config.jwt_secret(), algorithm="HS256")
+
+
+def read_mfa_token(token: str, now: datetime) -> str:
+    """The user id of a valid, unexpired mfaToken (judged by the injected clock)."""
+    try:
+        claims = jwt.decode(token, config.jwt_secret(), algorithms=["HS256"], issuer=_MFA_ISSUER,
+                            options={"verify_exp": False, "verify_iat": False,
+                                     "require": ["sub", "exp", "iss"]})
+    except jwt.PyJWTError:
+        raise Unauthorized("invalid mfaToken")
+    if now.timestamp() >= claims["exp"]:
+        raise Unauthorized("mfaToken expired: sign in again")
+    return claims["sub"]

@@ -121,7 +121,8 @@ class ReviewItem(BaseItem):
     # public list. GSI1 PROREVIEWS#<proId> / <createdAt>#<bookingId>: the pro's reviews by date.
     reply_text = UnicodeAttribute(null=True)
     reply_created_at = UnicodeAttribute(null=True)
-    hidden = BooleanAttribute(null=True)
+    hidden = BooleanAttribute(null=True)  # admin moderation (SPEC §17): out of every public read
+    hidden_reason = UnicodeAttribute(null=True)
 
     by_pro = GSI1()
 

@@ -23,6 +23,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI3, BaseItem, PageScope, connection, decode_page_token,
                                encode_page_token, get_items)
 from khadamat.dal.users import UserItem, user_key
@@ -73,10 +74,11 @@ def _purge_item(pro_id: str, reason: str, requested_at: str, forms_expire_at: st
 def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStatus,
                 submitted_at: str, now: str, rejection_reason: str | None = None,
                 purge: KycPurgeItem | None = None, pins: KycDocumentsItem | None = None,
-                drop_pins: bool = False) -> None:
+                drop_pins: bool = False, audit: BaseItem | None = None) -> None:
     """Move kyc_status (and its GSI3 keys) only from an expected status and the submission
-    read (so the upload round is the one read), atomically; the purge marker and the pinned
-    documents, if any, in the same transaction. ``user`` then holds the written state."""
+    read (so the upload round is the one read), atomically; the purge marker, the pinned
+    documents and the admin's audit entry, if any, in the same transaction. ``user`` then
+    holds the written state."""
     gsi_pk, gsi_sk = review_index_keys(target, submitted_at, user.user_id)
     actions = [UserItem.kyc_status.set(target), UserItem.kyc_submitted_at.set(submitted_at),
                UserItem.GSI3PK.set(gsi_pk), UserItem.GSI3SK.set(gsi_sk),
@@ -91,6 +93,8 @@ def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStat
                 tx.save(pins)
             if drop_pins:
                 tx.delete(KycDocumentsItem(*documents_key(user.user_id)))
+            if audit is not None:
+                audit_log.put_in(tx, audit)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("the KYC status changed meanwhile", "INVALID_TRANSITION") from error
@@ -127,32 +131,27 @@ def submit(user: UserItem, expected: tuple[KycStatus, ...], now: str, documents:
     _transition(user, expected, KycStatus.PENDING, submitted_at=now, now=now, purge=sweep, pins=pins)
 
 
-def approve(pro_id: str, now: str) -> UserItem | None:
-    """PENDING → APPROVED in one conditional UpdateItem that answers the written item
-    (ALL_NEW); None when the condition failed (no such live pro, or not PENDING). The
-    review index's sort key (the submission time) stays: only its partition moves."""
-    pro = UserItem(*user_key(pro_id))
-    try:
-        pro.update(actions=[UserItem.kyc_status.set(KycStatus.APPROVED),
-                            UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
-                            UserItem.updated_at.set(now), _rejection_reason_action(None)],
-                   condition=_status_in((KycStatus.PENDING,)))
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return pro
+def approve(pro_id: str, now: str, audit: BaseItem) -> bool:
+    """PENDING → APPROVED and its audit entry in one transaction; False when the condition
+    failed (no such live pro, or not PENDING). The review index's sort key (the submission
+    time) stays: only its partition moves."""
+    return audit_log.update_with(
+        UserItem(*user_key(pro_id)),
+        [UserItem.kyc_status.set(KycStatus.APPROVED),
+         UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
+         UserItem.updated_at.set(now), _rejection_reason_action(None)],
+        _status_in((KycStatus.PENDING,)), audit)
 
 
 def reject(user: UserItem, reason: str, now: str, forms_expire_at: str,
-           next_round_prefix: str) -> KycPurgeItem:
-    """REJECTED, the pins dropped and a purge marker in one transaction: the deletion can no
-    longer be forgotten, and it spares the next round's uploads. Answers the marker written
-    (the caller purges at once without reading it back)."""
+           next_round_prefix: str, audit: BaseItem | None = None) -> KycPurgeItem:
+    """REJECTED, the pins dropped, a purge marker and the audit entry in one transaction: the
+    deletion can no longer be forgotten, and it spares the next round's uploads. Answers the
+    marker written (the caller purges at once without reading it back)."""
     marker = _purge_item(user.user_id, "REJECTED", now, forms_expire_at,
                          spare_prefix=next_round_prefix)
     _transition(user, (KycStatus.PENDING,), KycStatus.REJECTED, user.kyc_submitted_at, now,
-                rejection_reason=reason, purge=marker, drop_pins=True)
+                rejection_reason=reason, purge=marker, drop_pins=True, audit=audit)
     return marker
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
+from khadamat.dal import audit as audit_log
 from khadamat.dal.base import GSI1, GSI2, GSI4, BaseItem, PageScope, decode_page_token, encode_page_token
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
@@ -68,17 +69,21 @@ def get(report_id: str) -> ReportItem | None:
 
 
 def change_status(report_id: str, target: str, sources: tuple[str, ...], note: str | None,
-                  now: str) -> ReportItem | None:
+                  now: str, audit: BaseItem | None = None) -> ReportItem | None:
     """One UpdateItem, conditional on the report being in one of ``sources``; answers the
     written item (ALL_NEW), or None when the condition failed (no such report, or another
-    status: a concurrent change included)."""
+    status: a concurrent change included). With ``audit``: one transaction with that entry,
+    answering True/False (a transaction returns no item)."""
     actions = [ReportItem.status.set(target), ReportItem.updated_at.set(now),
                ReportItem.GSI1PK.set(f"REPORTS#{target}")]
     if note is not None:
         actions.append(ReportItem.resolution_note.set(note))
     report = ReportItem(*report_key(report_id))
+    condition = ReportItem.status.is_in(*sources)
+    if audit is not None:
+        return report if audit_log.update_with(report, actions, condition, audit) else None
     try:
-        report.update(actions=actions, condition=ReportItem.status.is_in(*sources))
+        report.update(actions=actions, condition=condition)
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return None

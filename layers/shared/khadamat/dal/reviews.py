@@ -11,20 +11,21 @@ from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
 
-from khadamat.dal import pagetoken
+from khadamat.dal.base import PageScope, decode_page_token, encode_page_token
 from khadamat.dal.bookings import PRO_REVIEWS_PREFIX, ReviewItem, booking_pk
 from khadamat.domain.timeutil import to_storage
 
 
-def public_reviews(pro_id: str, limit: int, next_token: str | None) -> tuple[list[ReviewItem], str | None]:
+def public_reviews(pro_id: str, limit: int, next_token: str | None,
+                   scope: PageScope) -> tuple[list[ReviewItem], str | None]:
     """One page of the pro's reviews not hidden by an admin, newest first (a page may hold
     fewer than ``limit`` when some are hidden; ``nextToken`` is then not null)."""
     shown = ReviewItem.hidden.does_not_exist() | (ReviewItem.hidden == False)  # noqa: E712
     result = ReviewItem.by_pro.query(f"{PRO_REVIEWS_PREFIX}{pro_id}", filter_condition=shown,
                                      scan_index_forward=False, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagetoken.decode(next_token))
+                                     last_evaluated_key=decode_page_token(next_token, scope))
     items = list(result)
-    return items, pagetoken.encode(result.last_evaluated_key)
+    return items, encode_page_token(result.last_evaluated_key, scope)
 
 
 def get_review(booking_id: str) -> ReviewItem | None:

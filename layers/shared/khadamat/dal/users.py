@@ -6,10 +6,13 @@ Keys:
   EMAIL#<lower> / UNIQUE         uniqueness of an email, points to the user
   USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days
   failed logins: khadamat.dal.limits windows (LIMIT#LOGINFAIL#<account or login>)
+  USER#<id> / NAMEKEY#FIRST|LAST the admin search's name index (written with the user):
+                                 GSI1 USERNAME#<first folded letter> / <folded name>#<id>
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
@@ -17,7 +20,9 @@ from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, cancellation_codes, connection
+from khadamat.dal import audit as audit_log
+from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, PageScope, cancellation_codes, connection,
+                               decode_page_token, encode_page_token)
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import to_storage
@@ -45,6 +50,9 @@ class UserItem(BaseItem):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
     ban_reason = UnicodeAttribute(null=True)
+    # admin TOTP (SPEC §17): the secret being enrolled, then the confirmed one
+    mfa_pending_secret = UnicodeAttribute(null=True)
+    mfa_secret = UnicodeAttribute(null=True)
     # CLIENT penalties (SPEC §6)
     late_cancel_count_30d = NumberAttribute(default=0)
     sanction_tier = NumberAttribute(default=0)
@@ -88,6 +96,45 @@ CITY_LISTING_KEY = ("GSI5PK", "GSI5SK")
 
 class UniqueItem(BaseItem):
     user_id = UnicodeAttribute()
+
+
+class NameKeyItem(BaseItem):
+    """One of a user's two entries in the admin name search (first name, last name)."""
+
+    user_id = UnicodeAttribute()
+
+    by_prefix = GSI1()
+
+
+def fold_name(text: str) -> str:
+    """Case- and accent-insensitive form of a name (« Éloïse » → « eloise »)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def name_shard(folded: str) -> str:
+    return f"USERNAME#{folded[:1]}"
+
+
+def name_key_items(user_id: str, first_name: str, last_name: str) -> list[NameKeyItem]:
+    """The search entries of a user's names; save them with every write of the names."""
+    items = []
+    for part, name in (("FIRST", first_name), ("LAST", last_name)):
+        folded = fold_name(name)
+        if folded:
+            items.append(NameKeyItem(f"USER#{user_id}", f"NAMEKEY#{part}", user_id=user_id,
+                                     GSI1PK=name_shard(folded), GSI1SK=f"{folded}#{user_id}"))
+    return items
+
+
+def user_ids_by_name_prefix(prefix: str, limit: int, next_token: str | None, scope: PageScope
+                            ) -> tuple[list[str], str | None]:
+    """Users whose first or last name starts with ``prefix`` (folded): one Query."""
+    folded = fold_name(prefix)
+    result = NameKeyItem.by_prefix.query(name_shard(folded), NameKeyItem.GSI1SK.startswith(folded),
+                                         limit=limit, last_evaluated_key=decode_page_token(next_token, scope))
+    ids = list(dict.fromkeys(item.user_id for item in result))
+    return ids, encode_page_token(result.last_evaluated_key, scope)
 
 
 class RefreshTokenItem(BaseItem):
@@ -139,9 +186,11 @@ def record_marketing_choice(user: UserItem, consent: ConsentItem) -> None:
                   condition=UserItem.status != UserStatus.DELETED)
 
 
-def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = ()) -> None:
-    """The user, its phone/email uniqueness items and its signup consents, all or nothing
-    (409 ACCOUNT_EXISTS)."""
+def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = (),
+                also_save: tuple[BaseItem, ...] = ()) -> None:
+    """The user, its phone/email uniqueness items, its name search keys and its signup
+    consents, all or nothing (409 ACCOUNT_EXISTS); ``also_save`` (e.g. the audit entry of an
+    admin's creation) in the same transaction."""
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.save(user, condition=UserItem.PK.does_not_exist())
@@ -151,6 +200,10 @@ def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = ()) -> None:
                     condition=UniqueItem.PK.does_not_exist())
             for consent in consents:
                 tx.save(consent)
+            for name_key in name_key_items(user.user_id, user.first_name, user.last_name):
+                tx.save(name_key)
+            for item in also_save:
+                tx.save(item, condition=BaseItem.PK.does_not_exist())
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("an account with this phone or email already exists", "ACCOUNT_EXISTS")
@@ -176,16 +229,23 @@ def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> No
 
 
 def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
-                    unless_role: str | None = None, **extra) -> bool:
-    """An admin's status change by id, in one conditional UpdateItem (no read first): only
-    on a live account (present, not DELETED), and not one of role ``unless_role``. False
-    when the condition failed (the caller reads the account to say why)."""
+                    unless_role: str | None = None, expected_status: str | None = None,
+                    audit: BaseItem | None = None, **extra) -> bool:
+    """An admin's status change by id, in one conditional write (no read first): only
+    on a live account (present, not DELETED), not one of role ``unless_role`` and, when
+    given, still in ``expected_status``. With ``audit`` (khadamat.dal.audit) the change and
+    its audit entry are one TransactWriteItems. False when the condition failed (the caller
+    reads the account to say why)."""
     condition = UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED)
     if unless_role:
         condition &= UserItem.role != unless_role
+    if expected_status:
+        condition &= UserItem.status == expected_status
+    actions = _status_actions(status, now, extra)
+    if audit is not None:
+        return audit_log.update_with(UserItem(*user_key(user_id)), actions, condition, audit)
     try:
-        UserItem(*user_key(user_id)).update(actions=_status_actions(status, now, extra),
-                                            condition=condition)
+        UserItem(*user_key(user_id)).update(actions=actions, condition=condition)
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False
@@ -248,6 +308,8 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))
         tx.delete(UniqueItem(*email_key(user.email)))
+        for name_key in name_key_items(user.user_id, user.first_name, user.last_name):
+            tx.delete(name_key)
         for item in also_save:
             tx.save(item)
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import NoReturn
 
 from khadamat import passwords, security
 from khadamat.dal import users
 from khadamat.domain import accounts as rules
 from khadamat.domain.accounts import Role, UserStatus
-from khadamat.domain.errors import (Forbidden, InvalidCredentials, NotFound, RateLimited,
+from khadamat.domain.errors import (Conflict, Forbidden, InvalidCredentials, NotFound, RateLimited,
                                     Unauthorized, Unprocessable)
 from khadamat.domain.reference import CITY_IDS
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
-from khadamat.usecases import kyc
+from khadamat.usecases import audit, kyc, mfa
 
 
 def signup(*, phone: str, email: str, password: str, first_name: str, last_name: str,
@@ -35,7 +34,8 @@ def signup(*, phone: str, email: str, password: str, first_name: str, last_name:
 def create_account(*, phone: str, email: str, password: str, first_name: str, last_name: str,
                    role: Role, city_id: str | None, whatsapp: str | None, now: datetime,
                    phone_verified: bool = False, marketing_opt_in: bool = False,
-                   consent_source_ip: str | None = None) -> users.UserItem:
+                   consent_source_ip: str | None = None,
+                   created_by: str | None = None) -> users.UserItem:
     """Every account is made here; ADMIN only ever from the seed, never from signup.
     ``phone_verified``: only for accounts whose phone an operator vouches for (seed, scripts)."""
     e164 = rules.normalize_moroccan_mobile(phone)
@@ -60,7 +60,10 @@ def create_account(*, phone: str, email: str, password: str, first_name: str, la
         users.consent_item(user_id, rules.ConsentKind.MARKETING, marketing_opt_in,
                            rules.TERMS_VERSION, consent_source_ip, "SIGNUP", now),
     ) if role != Role.ADMIN else ()
-    users.create_user(user, consents)
+    # an ADMIN made by a script or /_dev/admins is audited in the same transaction
+    entry = audit.entry(created_by, "ADMIN_CREATE", "USER", user_id, now,
+                        after={"role": role, "email": user.email}) if created_by else None
+    users.create_user(user, consents, also_save=(entry,) if entry else ())
     return user
 
 
@@ -108,7 +111,13 @@ def login(*, login: str, password: str, now: datetime) -> dict:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
     if failures:
         users.clear_window(window)
+    if mfa.requires_second_step(user):  # an admin with TOTP: the code comes at /auth/mfa
+        return mfa.challenge(user, now)
     return _session_for(user, now)
+
+
+def login_second_step(*, mfa_token: str, code: str, now: datetime) -> dict:
+    return _session_for(mfa.verified_user(mfa_token, code, now), now)
 
 
 def _password_matches(user: users.UserItem | None, password: str) -> bool:
@@ -198,27 +207,38 @@ def delete_me(user: users.UserItem, now: datetime) -> None:
         kyc.purge_now(marker, now)
 
 
-def _ban_refused(user_id: str) -> NoReturn:
-    """Why the conditional ban was refused: an admin, or no live account."""
-    target = users.get_user(user_id)
-    if target is not None and target.status != UserStatus.DELETED and target.role == Role.ADMIN:
+def _live_target(target: users.UserItem | None) -> users.UserItem:
+    if target is None or target.status == UserStatus.DELETED:
+        raise NotFound("no such user")
+    return target
+
+
+def ban(*, actor_id: str, user_id: str, target: users.UserItem | None, reason: str,
+        now: datetime) -> dict:
+    """``target`` was read with the caller's account; the write is conditional on the status
+    read then (the audit entry's ``before``), in one transaction with that entry."""
+    target = _live_target(target)
+    if target.role == Role.ADMIN:
         raise Forbidden("an admin account cannot be banned")
-    raise NotFound("no such user")
-
-
-def ban(*, user_id: str, reason: str, now: datetime) -> dict:
+    entry = audit.entry(actor_id, "USER_BAN", "USER", user_id, now, reason=reason,
+                        before={"status": target.status}, after={"status": UserStatus.BANNED})
     if not users.set_live_status(user_id, UserStatus.BANNED, now, unless_role=Role.ADMIN,
-                                 ban_reason=reason):
-        _ban_refused(user_id)
+                                 expected_status=target.status, audit=entry, ban_reason=reason):
+        raise Conflict("the account changed meanwhile; try again", "INVALID_TRANSITION")
     users.revoke_all_refresh_tokens(user_id)
     return {"id": user_id, "status": UserStatus.BANNED}
 
 
-def unban(*, user_id: str, now: datetime) -> dict:
+def unban(*, actor_id: str, user_id: str, target: users.UserItem | None, now: datetime) -> dict:
     """Lifts a ban or a pro suspension; a pro's consecutive cancel count restarts at 0."""
-    if not users.set_live_status(user_id, UserStatus.ACTIVE, now, ban_reason=None,
-                                 pro_consecutive_cancel_count=0):
-        raise NotFound("no such user")
+    target = _live_target(target)
+    entry = audit.entry(actor_id, "USER_UNBAN", "USER", user_id, now,
+                        before={"status": target.status,
+                                "proConsecutiveCancelCount": int(target.pro_consecutive_cancel_count or 0)},
+                        after={"status": UserStatus.ACTIVE, "proConsecutiveCancelCount": 0})
+    if not users.set_live_status(user_id, UserStatus.ACTIVE, now, expected_status=target.status,
+                                 audit=entry, ban_reason=None, pro_consecutive_cancel_count=0):
+        raise Conflict("the account changed meanwhile; try again", "INVALID_TRANSITION")
     return {"id": user_id, "status": UserStatus.ACTIVE}
 
 

@@ -25,6 +25,7 @@ from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.kyc import KycStatus
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
 from khadamat.observability import logger
+from khadamat.usecases import audit
 
 
 def _round_prefix(pro: users.UserItem) -> str:
@@ -80,8 +81,9 @@ def _check_live_pro(pro: users.UserItem | None) -> None:
         raise NotFound("no such pro")
 
 
-def _pro(pro_id: str) -> users.UserItem:
-    pro = users.get_user(pro_id)
+def _pro(pro_id: str, pro: users.UserItem | None = None) -> users.UserItem:
+    """The live pro ``pro_id`` (``pro``: already read with the caller's account)."""
+    pro = pro or users.get_user(pro_id)
     _check_live_pro(pro)
     return pro
 
@@ -115,22 +117,30 @@ def review_view(pro_id: str) -> dict:
     return {**_summary(pro), "documents": documents}
 
 
-def approve(pro_id: str, now: datetime) -> dict:
-    """One conditional write that answers the written item; the pro is read only to say why
-    a refused approval was refused."""
-    pro = kyc_dal.approve(pro_id, to_storage(now))
-    if pro is None:
+def approve(actor_id: str, pro_id: str, pro: users.UserItem | None, now: datetime) -> dict:
+    """``pro`` was read with the caller's account; one transaction conditional on a PENDING
+    KYC writes the approval and its audit entry. The pro is read again only to say why a
+    refused approval was refused."""
+    pro = _pro(pro_id, pro)
+    rules.check_can_review(rules.status_of(pro.kyc_status))
+    entry = audit.entry(actor_id, "KYC_APPROVE", "PRO", pro_id, now,
+                        before={"kycStatus": KycStatus.PENDING}, after={"kycStatus": KycStatus.APPROVED})
+    if not kyc_dal.approve(pro_id, to_storage(now), entry):
         _explain_refused_review(pro_id)
+    pro.kyc_status, pro.kyc_rejection_reason = KycStatus.APPROVED, None
     return _summary(pro)
 
 
-def reject(pro_id: str, reason: str, now: datetime) -> dict:
-    pro = _pro(pro_id)
+def reject(actor_id: str, pro_id: str, pro: users.UserItem | None, reason: str,
+           now: datetime) -> dict:
+    pro = _pro(pro_id, pro)
     rules.check_can_review(rules.status_of(pro.kyc_status))
+    entry = audit.entry(actor_id, "KYC_REJECT", "PRO", pro_id, now, reason=reason,
+                        before={"kycStatus": KycStatus.PENDING}, after={"kycStatus": KycStatus.REJECTED})
     submitted_at = from_storage(pro.kyc_submitted_at)  # no form was issued after the submission
     next_round = rules.round_prefix(pro_id, rules.upload_round(pro.kyc_submitted_at))
     marker = kyc_dal.reject(pro, reason, to_storage(now), _forms_expire_at(submitted_at),
-                            next_round)  # pro now holds the written state
+                            next_round, entry)  # pro now holds the written state
     return {**_summary(pro), "documentsDeleted": purge_now(marker, now)}
 
 

@@ -13,6 +13,7 @@ from khadamat.domain import reports as rules
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
 from khadamat.domain.reports import Priority, ReportStatus
 from khadamat.domain.timeutil import from_storage, to_local_iso, to_storage
+from khadamat.usecases import audit
 
 
 def view(report: dal.ReportItem) -> dict:
@@ -60,17 +61,21 @@ def list_for_admin(admin: users.UserItem, status: str | None, priority: str | No
     return {"items": [view(report) for report in items], "nextToken": token}
 
 
-def change_status(report_id: str, status: str, resolution_note: str | None,
-                  now: datetime) -> dict:
-    """One conditional write answering the written report; reads only to explain a refusal."""
+def change_status(actor_id: str, report_id: str, report: dal.ReportItem | None, status: str,
+                  resolution_note: str | None, now: datetime) -> dict:
+    """``report`` was read with the caller's account: one transaction, conditional on the
+    status read then (the audit entry's ``before``), writes the change and its audit entry."""
     target = rules.parse_status(status)
-    sources = rules.sources_of(target)
-    report = (dal.change_status(report_id, target, sources, resolution_note, to_storage(now))
-              if sources else None)
     if report is None:
-        current = dal.get(report_id)
-        if current is None:
-            raise NotFound("no such report")
-        rules.check_transition(current.status, target)
+        raise NotFound("no such report")
+    rules.check_transition(report.status, target)
+    entry = audit.entry(actor_id, "REPORT_STATUS", "REPORT", report_id, now,
+                        reason=resolution_note, before={"status": report.status},
+                        after={"status": target, "resolutionNote": resolution_note})
+    if dal.change_status(report_id, target, (report.status,), resolution_note, to_storage(now),
+                         audit=entry) is None:
         raise Conflict("the report changed meanwhile", "INVALID_TRANSITION")
+    report.status, report.updated_at = target, to_storage(now)
+    if resolution_note is not None:
+        report.resolution_note = resolution_note
     return view(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from khadamat.dal import reviews as store
-from khadamat.dal.base import get_items
+from khadamat.dal.base import PageScope, get_items
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict, NotFound, Unprocessable
@@ -39,7 +39,8 @@ def public_reviews(pro_id: str, limit: int, next_token: str | None) -> dict:
     BatchGetItem (names are read at render time: an erased client shows as « Client supprimé »)."""
     if len(pro_id) > MAX_ID_LENGTH:
         raise NotFound("no such pro", "PRO_NOT_FOUND")
-    items, token = store.public_reviews(pro_id, limit, next_token)
+    items, token = store.public_reviews(pro_id, limit, next_token,
+                                        PageScope("GET /pros/{proId}/reviews", None, {"proId": pro_id}))
     client_ids = sorted({review.client_id for review in items})
     people = get_items([(UserItem, *user_key(pro_id)),
                         *((UserItem, *user_key(client_id)) for client_id in client_ids)])

@@ -1,0 +1,18 @@
+from khadamat import clock
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_admin import article_in_path
+from khadamat.api.resolver import build_app, no_content
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import articles
+
+app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
+
+
+@app.delete("/admin/articles/<article_id>")
+def admin_delete_article(article_id: str):
+    articles.delete(caller(app).user_id, article_id, prefetched(app, "target"), clock.now())
+    return no_content()
+
+
+lambda_handler = http_entry(app)

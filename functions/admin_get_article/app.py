@@ -1,0 +1,16 @@
+from khadamat.api.auth import prefetched
+from khadamat.api.models_admin import article_in_path
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import articles
+
+app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
+
+
+@app.get("/admin/articles/<article_id>")
+def admin_get_article(article_id: str):
+    return articles.get_for_editor(prefetched(app, "target"))
+
+
+lambda_handler = http_entry(app)

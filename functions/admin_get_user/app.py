@@ -1,0 +1,16 @@
+from khadamat.api.auth import prefetched
+from khadamat.api.models_admin import user_in_path
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import admin_users
+
+app = build_app(roles=(Role.ADMIN,), prefetch=user_in_path)
+
+
+@app.get("/admin/users/<user_id>")
+def admin_get_user(user_id: str):
+    return admin_users.detail(user_id, prefetched(app, "target"))
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,24 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_admin import unique_item_of_search
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import admin_users
+
+app = build_app(roles=(Role.ADMIN,), prefetch=unique_item_of_search)
+
+
+@app.get("/admin/users")
+def admin_search_users(query: Annotated[str, Query(min_length=1, max_length=254)],
+                       role: Annotated[str | None, Query(max_length=16)] = None,
+                       status: Annotated[str | None, Query(max_length=16)] = None,
+                       limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                       next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None):
+    return admin_users.search(caller(app), query, role, status, limit, next_token, prefetched(app, "unique"))
+
+
+lambda_handler = http_entry(app)

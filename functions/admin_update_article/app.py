@@ -1,0 +1,18 @@
+from khadamat import clock
+from khadamat.api.auth import caller, prefetched
+from khadamat.api.models_admin import ArticleRequest, article_in_path
+from khadamat.api.resolver import build_app
+from khadamat.domain.accounts import Role
+from khadamat.observability import http_entry
+from khadamat.usecases import articles
+
+app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
+
+
+@app.put("/admin/articles/<article_id>")
+def admin_update_article(article_id: str, body: ArticleRequest):
+    return articles.update(caller(app).user_id, article_id, prefetched(app, "target"),
+                           body.model_dump(), clock.now())
+
+
+lambda_handler = http_entry(app)

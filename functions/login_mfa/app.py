@@ -1,0 +1,15 @@
+from khadamat import clock
+from khadamat.api.models_admin import MfaLoginRequest
+from khadamat.api.resolver import build_app
+from khadamat.observability import http_entry
+from khadamat.usecases import accounts
+
+app = build_app()
+
+
+@app.post("/auth/mfa")
+def login_mfa(body: MfaLoginRequest):
+    return accounts.login_second_step(mfa_token=body.mfa_token, code=body.code, now=clock.now())
+
+
+lambda_handler = http_entry(app)
