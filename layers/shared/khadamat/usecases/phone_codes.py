@@ -137,6 +137,7 @@ def _change_phone(binding, caller: users.UserItem, e164: str, session: str | Non
 
 
 def _login(binding, e164: str, now: datetime) -> dict:
+    from khadamat.usecases import mfa
     from khadamat.usecases.accounts import new_session
 
     user = users.get_user(binding.user_id) if binding.user_id else None
@@ -146,8 +147,12 @@ def _login(binding, e164: str, now: datetime) -> dict:
         raise Forbidden("this phone is not verified: sign in with your password", "PHONE_NOT_VERIFIED")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
-    # Seam for the admin console's TOTP (SPEC §17): an ADMIN with TOTP enrolled gets
-    # {"mfaRequired", "mfaToken"} here, as from /auth/login, instead of a session.
+    if mfa.requires_second_step(user):
+        # SPEC §15/§17: an ADMIN with TOTP enrolled gets {"mfaRequired", "mfaToken"}, as from
+        # /auth/login; the code is used up all the same.
+        if not otp.consumed_with(binding):
+            raise _used()
+        return mfa.challenge(user, now)
     session, token_item = new_session(user, now)
     if not otp.consumed_with(binding, lambda tx: tx.save(token_item)):
         raise _used()
