@@ -136,8 +136,8 @@ def measure(template: Template) -> list[dict]:
     return rows
 
 
-def _decoded(payload, headers: dict):
-    """A JSON body as data; any other (text/calendar) as text."""
+def decoded_body(payload, headers: dict):
+    """A JSON body as data; any other (text/calendar, CSV, the sitemap's XML) as text."""
     kind = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
     if payload and "json" not in str(kind):
         return payload if isinstance(payload, str) else payload.decode()
@@ -166,7 +166,7 @@ class _InProcess:
         data = json.dumps(body) if body is not None else ""
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
         status, headers, payload = self.gateway.call_function(route, event)
-        return _Reply(status, _decoded(payload, dict(headers)))
+        return _Reply(status, decoded_body(payload, dict(headers)))
 
     def post(self, path, body=None, token=None, **kw):
         return self.call("POST", path, body, token, **kw)

@@ -8,17 +8,10 @@ from typing import Any
 
 import pytest
 
+from infra.bench.round_trips import decoded_body
 from infra.local.gateway import Gateway, build_http_event
 from infra.local.resources import in_process_aws
 from tests.conftest import TEMPLATE
-
-
-def _decoded(payload, headers: dict):
-    """A JSON body as data; any other (the calendar feed's text/calendar) as text."""
-    kind = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
-    if payload and "json" not in str(kind):
-        return payload if isinstance(payload, str) else payload.decode()
-    return json.loads(payload) if payload else None
 
 
 @dataclass
@@ -26,16 +19,6 @@ class Reply:
     status: int
     body: Any
     headers: dict
-
-
-def _decoded(payload: bytes):
-    """JSON answers as data; others (GET /sitemap.xml is XML) as text."""
-    if not payload:
-        return None
-    try:
-        return json.loads(payload)
-    except ValueError:
-        return payload.decode("utf-8", "replace")
 
 
 class Api:
@@ -56,7 +39,7 @@ class Api:
         event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params,
                                  source_ip)
         status, header_list, payload = self.gateway.call_function(route, event)
-        return Reply(status, _decoded(payload, dict(header_list)), dict(header_list))
+        return Reply(status, decoded_body(payload, dict(header_list)), dict(header_list))
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)

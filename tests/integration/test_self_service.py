@@ -6,8 +6,8 @@ import pytest
 
 from khadamat.dal import dev
 from khadamat.dal import notifications as notification_store
-from tests.integration.booking_helpers import (book, code, make_pro, set_clock, signup_and_login,
-                                               table_items, user_item)
+from tests.integration.booking_helpers import (book, code, make_admin, make_pro, set_clock,
+                                               signup_and_login, table_items, user_item)
 from tests.integration.test_notification_delivery import deliver
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -27,6 +27,25 @@ def test_patch_me_changes_names_and_answers_the_account(api):
     assert reply.body == {**api.get("/me", token=client.token).body}
     assert (reply.body["firstName"], reply.body["lastName"]) == ("M. Abd-el-Krim", "Aït Ouarab")
     assert reply.body["phone"] == "+212" + client.phone[1:]  # the phone is not changed here
+
+
+def test_patch_me_names_are_what_the_admin_search_finds(api):
+    """The admin's name search (SPEC §17) reads its own index entries: PATCH /me rewrites them
+    in the same transaction as the names."""
+    set_clock(api)
+    client = signup_and_login(api, "CLIENT")
+    admin = make_admin(api)
+    assert api.patch("/me", {"firstName": "Zoubida", "lastName": "Ëlmansouri"},
+                     token=client.token).status == 200
+
+    def found(query: str) -> list[str]:
+        reply = api.get(f"/admin/users?query={query}", token=admin.token)
+        assert reply.status == 200, reply.body
+        return [item["id"] for item in reply.body["items"]]
+
+    assert client.id in found("zoub")
+    assert client.id in found("elmans")  # accents folded
+    assert client.id not in found("prenom")  # the old first name ("Prénom") left the index
 
 
 @pytest.mark.parametrize("name", ["evil.example", "www.x", "Ali2", "Ali\nBaba", "a" * 41, "",

@@ -411,38 +411,52 @@ def _live_account():
 
 def update_account(user: UserItem, now: datetime, *, first_name: str | None = None,
                    last_name: str | None = None, new_email: str | None = None) -> None:
-    """Names and email of a live account. A new email swaps its EMAIL# uniqueness item in the
-    same transaction: the new one must not exist (409 ACCOUNT_EXISTS), the old one goes, and
-    the user item must still hold the old email (a concurrent change → 409 CONFLICT)."""
+    """Names and email of a live account, in one transaction with what depends on them: a new
+    email swaps its EMAIL# uniqueness item (the new one must not exist → 409 ACCOUNT_EXISTS,
+    the old one goes), new names rewrite the admin search's name keys; the user item must
+    still be live and hold the old email (a concurrent change → 409 CONFLICT)."""
     actions = [UserItem.updated_at.set(to_storage(now))]
     actions += [attribute.set(value) for attribute, value in
                 ((UserItem.first_name, first_name), (UserItem.last_name, last_name),
                  (UserItem.email, new_email)) if value is not None]
-    if new_email is None:
-        try:
-            user.update(actions=actions, condition=_live_account())
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("the account changed meanwhile; try again")
-            raise
-        return
+    deletes = 0
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.save(UniqueItem(*email_key(new_email), user_id=user.user_id),
-                    condition=UniqueItem.PK.does_not_exist())
-            tx.delete(UniqueItem(*email_key(user.email)), condition=UniqueItem.user_id == user.user_id)
+            if new_email is not None:
+                tx.save(UniqueItem(*email_key(new_email), user_id=user.user_id),
+                        condition=UniqueItem.PK.does_not_exist())
+                tx.delete(UniqueItem(*email_key(user.email)), condition=UniqueItem.user_id == user.user_id)
+                deletes += 1
+            if first_name is not None or last_name is not None:
+                deletes += _rewrite_name_keys(tx, user.user_id, first_name or user.first_name,
+                                              last_name or user.last_name)
             tx.update(user, actions=actions, condition=_live_account() & (UserItem.email == user.email))
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise
-        # pynamodb's order (TRAPS.md): Delete, Put, Update
-        if cancellation_codes(error)[1:2] == ["ConditionalCheckFailed"]:
+        # pynamodb's order (TRAPS.md): Delete, Put (the email's first), Update
+        if new_email is not None and cancellation_codes(error)[deletes:deletes + 1] == ["ConditionalCheckFailed"]:
             raise Conflict("an account with this email already exists", "ACCOUNT_EXISTS")
         raise Conflict("the account changed meanwhile; try again")
     for attribute, value in (("first_name", first_name), ("last_name", last_name),
                              ("email", new_email)):
         if value is not None:
             setattr(user, attribute, value)
+
+
+def _rewrite_name_keys(tx: TransactWrite, user_id: str, first_name: str, last_name: str) -> int:
+    """The name keys of the new names saved, a key whose name folds to nothing deleted;
+    answers how many deletes were added."""
+    kept = {item.SK: item for item in name_key_items(user_id, first_name, last_name)}
+    deletes = 0
+    for part in ("FIRST", "LAST"):
+        sort_key = f"NAMEKEY#{part}"
+        if sort_key in kept:
+            tx.save(kept[sort_key])
+        else:
+            tx.delete(NameKeyItem(f"USER#{user_id}", sort_key))
+            deletes += 1
+    return deletes
 
 
 def set_muted_channels(user: UserItem, muted: set[str], now: datetime) -> None:
