@@ -17,7 +17,11 @@ def test_unknown_route_is_a_json_404(stack, http):
 
 
 def test_cors_preflight(stack, http):
+    # The local stage allows http://localhost and http://127.0.0.1 on any port, never "*" (SPEC §1)
     response = http.options(f"{stack}/health", timeout=10, headers={
-        "Origin": "https://app.example.ma", "Access-Control-Request-Method": "GET"})
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"})
     assert response.status_code == 204
-    assert response.headers["access-control-allow-origin"] in ("*", "https://app.example.ma")
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    other = http.options(f"{stack}/health", timeout=10, headers={
+        "Origin": "https://app.example.ma", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in other.headers

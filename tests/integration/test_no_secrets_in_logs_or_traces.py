@@ -7,6 +7,7 @@ most a stage could log). Sign-up and login carry a phone, a password and tokens.
 
 from __future__ import annotations
 
+import io
 import json
 from contextlib import contextmanager
 
@@ -39,21 +40,25 @@ class RecordingXRay:
 
 @pytest.fixture
 def traced_api(aws, monkeypatch):
-    """Fresh copies of the handlers, built with the event logged and tracing recorded."""
+    """Fresh copies of the handlers, built with the event logged, tracing recorded, logs kept."""
     monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
     xray = RecordingXRay()
     monkeypatch.setattr(observability.tracer, "provider", xray)
+    handler = observability.logger.registered_handler  # the handler every function logs through
+    logs = io.StringIO()
+    previous = handler.setStream(logs)
     api = Api()
     api.gateway = Gateway(TEMPLATE, HandlerRegistry())
-    return api, xray
+    yield api, xray, logs
+    handler.setStream(previous)
 
 
-def test_signup_and_login_leave_no_token_password_or_phone_in_logs_or_traces(traced_api, capfd):
-    api, xray = traced_api
+def test_signup_and_login_leave_no_token_password_or_phone_in_logs_or_traces(traced_api):
+    api, xray, log_stream = traced_api
     # When a client signs up and logs in
     person = signup_and_login(api, "CLIENT")
     refreshed = api.post("/auth/refresh", {"refreshToken": "not-a-real-refresh-token-1234567890"})
-    logs = capfd.readouterr().out
+    logs = log_stream.getvalue()
     traces = json.dumps(xray.recorded, default=str)
     # Then the handlers did log and trace (the check is not vacuous) ...
     assert "cold_start" in logs and xray.recorded

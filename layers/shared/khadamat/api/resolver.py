@@ -80,13 +80,16 @@ class KhadamatResolver(APIGatewayHttpResolver):
 
     ``provider_body``: a webhook whose body is its provider's (raw bytes, the provider's
     content type), read by the handler itself; the JSON body rules do not apply to it.
+    ``unknown_id_code``: the 404 code of the route's unknown ids (SPEC: PRO_NOT_FOUND for pros).
     """
 
-    def __init__(self, roles: tuple | None, prefetch=None, provider_body: bool = False):
+    def __init__(self, roles: tuple | None, prefetch=None, provider_body: bool = False,
+                 unknown_id_code: str = "NOT_FOUND"):
         super().__init__(enable_validation=True)
         self.roles = roles
         self.prefetch = prefetch
         self.provider_body = provider_body
+        self.unknown_id_code = unknown_id_code
 
     @cached_property
     def body_rule(self) -> str:
@@ -116,7 +119,7 @@ def check_request(app: KhadamatResolver, event: dict) -> None:
     """
     for value in (event.get("pathParameters") or {}).values():
         if not POSSIBLE_PATH_ID.fullmatch(value):
-            raise NotFound("no such resource")
+            raise NotFound("no such resource", app.unknown_id_code)
     raw = _raw_body(event)
     if app.provider_body or app.body_rule == NO_BODY:
         return
@@ -207,14 +210,16 @@ def secure_response(event: dict, result: dict) -> dict:
     return {**result, "headers": headers}
 
 
-def build_app(roles: tuple | None = None, prefetch=None, provider_body: bool = False) -> KhadamatResolver:
+def build_app(roles: tuple | None = None, prefetch=None, provider_body: bool = False,
+              unknown_id_code: str = "NOT_FOUND") -> KhadamatResolver:
     """``roles=None``: public; ``roles=ANY_ROLE``: any signed-in account; else those roles.
 
     ``prefetch(event)`` → {name: (model, PK, SK)}: items read in one request with the caller's
     account, on every invocation (``khadamat.api.auth.prefetched(app, name)``).
     ``provider_body=True``: a webhook (its provider's content type, raw bytes).
+    ``unknown_id_code``: what a path id that cannot exist answers with (404).
     """
-    app = KhadamatResolver(roles, prefetch, provider_body)
+    app = KhadamatResolver(roles, prefetch, provider_body, unknown_id_code)
 
     @app.exception_handler(DomainError)
     def on_domain_error(error: DomainError):
