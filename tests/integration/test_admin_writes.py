@@ -49,7 +49,7 @@ def admin(api) -> str:
 
 def pending_pro() -> users.UserItem:
     pro = make_user("PRO", kyc_status="NOT_SUBMITTED")
-    kyc_dal.submit(pro, SUBMITTABLE_FROM, SUBMITTED_AT)
+    kyc_dal.submit(pro, SUBMITTABLE_FROM, SUBMITTED_AT, documents={}, forms_expire_at=SUBMITTED_AT)
     return pro
 
 
@@ -118,7 +118,7 @@ def test_a_deleted_pro_leaves_the_review_list_with_its_marker_written_in_the_era
     # Given a PENDING pro, and S3 failing
     pro = pending_pro()
     monkeypatch.setattr(storage, "delete_all_versions",
-                        lambda prefix: (_ for _ in ()).throw(storage.StorageError("injected")))
+                        lambda prefix, keep=None: (_ for _ in ()).throw(storage.StorageError("injected")))
     # When the pro deletes the account
     assert api.delete("/me", token=token_for(pro)).status == 204
     # Then the marker stays for the daily job, and no admin list shows the pro any more

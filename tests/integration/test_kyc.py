@@ -332,6 +332,18 @@ def test_a_form_issued_before_delete_me_cannot_leave_a_file_under_the_purged_pre
     assert versions_left(s3, pro_id) == 0 and kyc_dal.get_purge(pro_id) is None
 
 
+def test_an_approved_pro_deleting_the_account_leaves_no_document_nor_pin(api, s3):
+    clock(api, T0)
+    pro_id, token = submitted_pro(api, s3)
+    assert api.post(f"/admin/kyc/{pro_id}/approve", token=admin(api)).status == 200
+    assert kyc_dal.get_documents(pro_id) is not None
+    assert api.delete("/me", token=token).status == 204
+    assert versions_left(s3, pro_id) == 0
+    clock(api, LATER)
+    api.post("/_dev/jobs/purge-kyc-documents")
+    assert kyc_dal.get_purge(pro_id) is None and kyc_dal.get_documents(pro_id) is None
+
+
 def test_a_late_upload_after_a_rejection_is_purged_too(api, s3):
     # Given a form issued before the submission, and a rejection that purged everything
     clock(api, T0)

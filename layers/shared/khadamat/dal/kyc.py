@@ -32,6 +32,7 @@ from khadamat.domain.accounts import UserStatus
 from khadamat.domain.kyc import KycStatus, review_index_keys, review_index_pk
 
 PURGE_INDEX_PK = "KYCPURGE"
+ACCOUNT_DELETED = "ACCOUNT_DELETED"
 
 
 class KycPurgeItem(BaseItem):
@@ -157,13 +158,24 @@ def reject(user: UserItem, reason: str, now: str, forms_expire_at: str,
 
 def deleted_account_marker(pro_id: str, now: str, forms_expire_at: str) -> KycPurgeItem:
     """DELETE /me of a pro: the purge marker, saved in the account's erasure transaction."""
-    return _purge_item(pro_id, "ACCOUNT_DELETED", now, forms_expire_at)
+    return _purge_item(pro_id, ACCOUNT_DELETED, now, forms_expire_at)
 
 
 def get_with_documents(pro_id: str) -> tuple[UserItem | None, KycDocumentsItem | None]:
     """The pro and its pinned documents in one BatchGetItem (admin review)."""
     user, pins = get_items([(UserItem, *user_key(pro_id)), (KycDocumentsItem, *documents_key(pro_id))])
     return user, pins
+
+
+def drop_documents(pro_id: str) -> None:
+    KycDocumentsItem(*documents_key(pro_id)).delete()
+
+
+def get_documents(pro_id: str) -> KycDocumentsItem | None:
+    try:
+        return KycDocumentsItem.get(*documents_key(pro_id))
+    except KycDocumentsItem.DoesNotExist:
+        return None
 
 
 def get_purge(pro_id: str) -> KycPurgeItem | None:

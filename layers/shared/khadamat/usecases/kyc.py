@@ -161,7 +161,9 @@ def _purge(marker: kyc_dal.KycPurgeItem, now: datetime) -> int:
     marker, once no upload form can write there any more. Raises StorageError."""
     deleted = storage.delete_all_versions(rules.pro_prefix(marker.pro_id), keep=marker.spares)
     if marker.forms_expire_at is None or to_storage(now) >= marker.forms_expire_at:
-        kyc_dal.clear_purge(marker.pro_id, marker.requested_at)
+        cleared = kyc_dal.clear_purge(marker.pro_id, marker.requested_at)
+        if cleared and marker.reason == kyc_dal.ACCOUNT_DELETED:
+            kyc_dal.drop_documents(marker.pro_id)  # pins of objects that are gone
     return deleted
 
 
