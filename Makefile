@@ -34,7 +34,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest -q tests/integration
 
-infra-test: $(STAMP) $(SAM)      # tests/infra/test_operations.py runs the SAM translator of .venv-tools
+infra-test: $(STAMP) $(SAM)      # tests/infra/test_operations_template.py runs the SAM translator of .venv-tools
 	$(PY) -m pytest -q tests/infra
 
 e2e: $(STAMP) chromium
