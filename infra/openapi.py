@@ -50,6 +50,15 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /me/notifications/{id}/read": 204,
     "POST /me/devices": 201,
     "DELETE /me/devices/{token}": 204,
+    # pro workspace (issue 19)
+    "POST /pro/photos": 201,
+    "DELETE /pro/photos/{photoId}": 204,
+    "POST /pro/reviews/{bookingId}/reply": 201,
+}
+
+# Success bodies that are not JSON: route → media type.
+SUCCESS_MEDIA_TYPE: dict[str, str] = {
+    "GET /pro/bookings.csv": "text/csv",  # issue 19
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
@@ -88,6 +97,11 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                                   422: ["CATEGORY_NOT_OFFERED"]},
     "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+    # pro workspace (issue 19)
+    "POST /pro/photos": {409: ["PHOTO_LIMIT"]},
+    "DELETE /pro/photos/{photoId}": {404: ["NOT_FOUND"]},
+    "POST /pro/reviews/{bookingId}/reply": {404: ["NOT_FOUND"], 409: ["ALREADY_REPLIED"]},
+    "GET /pros/{proId}/reviews": {404: ["PRO_NOT_FOUND"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
@@ -179,8 +193,10 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     errors = dict(sorted(errors.items()))
     status = SUCCESS_STATUS.get(route.route_key, 200)
     success: dict = {"description": "Success"}
+    media_type = SUCCESS_MEDIA_TYPE.get(route.route_key)
     if status != 204:
-        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+        success["content"] = ({media_type: {"schema": {"type": "string"}}} if media_type
+                              else {"application/json": {"schema": {"type": "object"}}})
     responses = {str(status): success}
     for error_status in sorted(errors):
         codes = errors[error_status]
