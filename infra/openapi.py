@@ -56,11 +56,16 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /auth/password/reset": 204,
     "POST /me/password": 204,
     "POST /bookings/{id}/reschedule": 201,  # issue 20
+    # pro workspace (issue 19)
+    "POST /pro/photos": 201,
+    "DELETE /pro/photos/{photoId}": 204,
+    "POST /pro/reviews/{bookingId}/reply": 201,
 }
 
-# Success bodies that are not JSON (issue 20: the calendar feed is RFC 5545 text).
+# Success bodies that are not JSON: the calendar feed (issue 20, RFC 5545) and the CSV export (issue 19).
 SUCCESS_CONTENT: dict[str, dict] = {
     "GET /pro/calendar.ics": {"text/calendar": {"schema": {"type": "string"}}},
+    "GET /pro/bookings.csv": {"text/csv": {"schema": {"type": "string"}}},
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
@@ -115,6 +120,11 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "POST /bookings/{id}/reschedule/accept": {409: ["INVALID_TRANSITION", "SLOT_TAKEN", "DUPLICATE_BOOKING"]},
     "POST /bookings/{id}/reschedule/decline": {409: ["INVALID_TRANSITION"]},
     "GET /pro/calendar.ics": {404: ["NOT_FOUND"]},
+    # pro workspace (issue 19)
+    "POST /pro/photos": {409: ["PHOTO_LIMIT"]},
+    "DELETE /pro/photos/{photoId}": {404: ["NOT_FOUND"]},
+    "POST /pro/reviews/{bookingId}/reply": {404: ["NOT_FOUND"], 409: ["ALREADY_REPLIED"]},
+    "GET /pros/{proId}/reviews": {404: ["PRO_NOT_FOUND"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",

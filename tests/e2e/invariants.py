@@ -116,7 +116,7 @@ def held_hours(booking: dict) -> list[datetime]:
 def violations(items: list[dict]) -> list[str]:
     return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items),
             *follow_up_violations(items), *review_violations(items), *payment_violations(items),
-            *reminder_violations(items)]
+            *reminder_violations(items), *dashboard_violations(items)]
 
 
 # khadamat.dal.reschedule: the next reminder of a CONFIRMED booking, on the booking item
@@ -150,6 +150,30 @@ def held_hour_violations(items: list[dict]) -> list[str]:
                      for hour in held_hours(booking) if locks.get((booking.get(BOOKING["pro"]), hour)) != booking_id]
         if booking.get(PROPOSED_SLOT) and booking.get(PROPOSED_SLOT) == booking.get(BOOKING["slot"]):
             problems.append(f"{booking_id} carries a proposal for its own hour")
+    return problems
+
+
+# ---- pro dashboard counters (issue 19, khadamat.dal.pro_stats): one entry per event, exactly
+def dashboard_violations(items: list[dict]) -> list[str]:
+    """Each booking has one `requests` entry in its pro's hour items; one `exits` entry once it
+    left PENDING (none while PENDING); one `completions` entry if COMPLETED; one `pro_cancels`
+    entry if CANCELLED_BY_PRO. Written by the booking transactions: never lost, never twice."""
+    seen: dict[str, Counter] = {}
+    for item in items:
+        if not item["PK"].startswith("PROSTATS#"):
+            continue
+        for name in ("requests", "exits", "completions", "pro_cancels"):
+            for entry in item.get(name) or ():
+                seen.setdefault(entry.split("|")[1], Counter())[name] += 1
+    problems = []
+    for booking_id, booking in _bookings(items).items():
+        counts = seen.get(booking_id, Counter())
+        status = booking.get("status")
+        expected = Counter({"requests": 1, "exits": int(status != "PENDING"),
+                            "completions": int(status == "COMPLETED"),
+                            "pro_cancels": int(status == "CANCELLED_BY_PRO")})
+        if +counts != +expected:
+            problems.append(f"dashboard entries of booking {booking_id} ({status}): {dict(counts)}")
     return problems
 
 

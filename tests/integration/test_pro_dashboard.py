@@ -136,3 +136,41 @@ def test_dashboard_is_two_requests_whatever_the_history(api):
         botocore.client.BaseClient._make_api_call = original
     assert reply.status == 200 and reply.body["pendingNow"] == 0
     assert operations == ["GetItem", "Query"]
+
+
+def test_a_long_history_is_still_two_requests_and_only_the_window_is_read(api):
+    """A year of events (written as the transactions would) is outside the Query's key range."""
+    from datetime import timedelta
+
+    from khadamat.dal import pro_stats
+    from khadamat.domain.timeutil import parse_timestamp, to_storage
+
+    set_clock(api, at(0))
+    pro = make_pro(api)
+    now = parse_timestamp(at(0))
+    delta = pro_stats.StatsDelta()
+    for hours_back in range(1, 365 * 24, 7):  # one completion every 7 hours for a year
+        moment = now - timedelta(hours=hours_back)
+        delta._add(pro.id, moment, "completions", f"{to_storage(moment)}|b{hours_back}|100")
+    for item, actions in delta.updates():
+        item.update(actions=actions)
+    operations, counts = [], []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client_, operation, params):
+        response = original(client_, operation, params)
+        if params.get("Key", {}).get("PK", {}).get("S") != "DEV#CLOCK":
+            operations.append(operation)
+            counts.append(response.get("Count"))
+        return response
+
+    set_clock(api, at(0), pro)
+    try:
+        botocore.client.BaseClient._make_api_call = recording
+        body = api.get("/pro/dashboard", token=pro.token).body
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    in_window = len([h for h in range(1, 365 * 24, 7) if h < 30 * 24])
+    assert (body["completed30d"], body["estimatedRevenue30dMad"]) == (in_window, 100 * in_window)
+    assert operations == ["GetItem", "Query"]
+    assert in_window <= counts[1] < 2 * in_window  # the window's hour items, not the year's 1,252

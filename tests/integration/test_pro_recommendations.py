@@ -96,3 +96,15 @@ def test_the_job_reads_only_the_listings(monday):
 def test_query_rules(monday):
     assert monday.get("/pros/recommended?cityId=casablanca").status == 422
     assert monday.get("/pros/recommended?cityId=agadir&categoryId=plomberie").status == 422
+
+
+def test_the_schedule_is_monday_six_in_casablanca():
+    from infra.local.template import schedule_expression_error
+    from tests.conftest import TEMPLATE
+
+    [event] = TEMPLATE.function("RecommendProsJobFunction").events.values()
+    props = event["Properties"]
+    assert event["Type"] == "ScheduleV2"
+    assert props["ScheduleExpression"] == "cron(0 6 ? * MON *)"
+    assert schedule_expression_error(props["ScheduleExpression"]) is None
+    assert props["ScheduleExpressionTimezone"] == "Africa/Casablanca"
