@@ -4,6 +4,8 @@ import { badge, h, kv, messageBox, when } from "../dom.js";
 const EVENT_LABELS = { CREATED: "Demande créée", CONFIRMED: "Confirmée", DECLINED: "Refusée", EXPIRED: "Expirée",
   CANCELLED: "Annulée", COMPLETED: "Terminée", SLOTS_RELEASED: "Créneaux libérés", RESCHEDULED: "Reportée" };
 
+const ACTORS = { CLIENT: "le client", PRO: "le pro", ADMIN: "un administrateur" };
+
 // A booking with both parties and its event timeline (oldest first).
 export async function renderBooking(bookingId) {
   const messages = messageBox();
@@ -23,7 +25,7 @@ export async function renderBooking(bookingId) {
       h("h2", {}, "Historique"),
       h("ol", { class: "timeline", "aria-label": "Historique de la réservation" }, events.items.map((event) => h("li", {},
         h("strong", {}, EVENT_LABELS[event.type] || event.type), " — ", when(event.createdAt),
-        h("div", { class: "muted" }, event.actorRole ? `par ${event.actorRole.toLowerCase()}` : "par le système",
+        h("div", { class: "muted" }, event.actorRole ? `par ${ACTORS[event.actorRole] || event.actorRole}` : "par le système",
           event.metadata && Object.keys(event.metadata).length ? ` · ${JSON.stringify(event.metadata)}` : "")))));
   } catch (error) {
     messages.error(error);

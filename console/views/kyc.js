@@ -56,7 +56,7 @@ export async function renderKycReview(proId) {
   approve.addEventListener("click", () => decide("approve", undefined));
   reject.addEventListener("click", () => {
     if (!reason.value.trim()) {
-      messages.error({ code: "REASON_REQUIRED", message: "Indiquez le motif du rejet" });
+      messages.error({ code: "REASON_REQUIRED", message: "Indiquez le motif du rejet." });
       reason.focus();
       return;
     }

@@ -279,6 +279,8 @@ def test_sign_in_with_totp_by_keyboard_and_a_wrong_code_is_shown_in_place(consol
     code.fill(pyotp.TOTP(secret).now())
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Se déconnecter").wait_for()
+    page.get_by_role("heading", name="Vérification d'identité (KYC)").wait_for()
+    page.wait_for_load_state("networkidle")
     # tokens are in memory only: a reload asks to sign in again
     assert page.evaluate("() => localStorage.length + sessionStorage.length + document.cookie.length") == 0
     page.reload()
