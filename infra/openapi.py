@@ -50,6 +50,15 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /me/notifications/{id}/read": 204,
     "POST /me/devices": 201,
     "DELETE /me/devices/{token}": 204,
+    # admin console and public content (issue 18)
+    "POST /admin/reviews/{bookingId}/hide": 204, "POST /admin/reviews/{bookingId}/unhide": 204,
+    "POST /admin/mfa/confirm": 204, "POST /_dev/admins": 201,
+    "POST /admin/articles": 201, "DELETE /admin/articles/{id}": 204,
+}
+# Success bodies that are not JSON, and answers besides success and errors (issue 18).
+SUCCESS_CONTENT_TYPE: dict[str, str] = {"GET /sitemap.xml": "application/xml"}
+OTHER_RESPONSES: dict[str, dict] = {
+    "GET /articles/{slug}": {"304": {"description": "Not modified: the If-None-Match ETag is current"}},
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
@@ -59,7 +68,7 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "POST /auth/login": {401: ["INVALID_CREDENTIALS"], 403: ["ACCOUNT_BANNED"],
                          429: ["RATE_LIMITED"]},
     "POST /auth/refresh": {401: ["UNAUTHORIZED"], 403: ["ACCOUNT_BANNED"]},
-    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"]},
+    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"], 409: ["INVALID_TRANSITION"]},
     "POST /_dev/clock": {404: ["NOT_FOUND"]},
     "DELETE /_dev/clock": {404: ["NOT_FOUND"]},
     "GET /_dev/outbox": {404: ["NOT_FOUND"]},
@@ -88,6 +97,19 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                                   422: ["CATEGORY_NOT_OFFERED"]},
     "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+    # admin console and public content (issue 18, docs/admin.md)
+    "POST /admin/users/{id}/unban": {409: ["INVALID_TRANSITION"]},
+    "GET /admin/users/{id}": {404: ["NOT_FOUND"]},
+    "POST /admin/reviews/{bookingId}/hide": _TRANSITION,
+    "POST /admin/reviews/{bookingId}/unhide": _TRANSITION,
+    "POST /admin/mfa/confirm": {401: ["INVALID_CODE"]},
+    "POST /auth/mfa": {401: ["UNAUTHORIZED", "INVALID_CODE"], 403: ["ACCOUNT_BANNED"]},
+    "POST /_dev/admins": {404: ["NOT_FOUND"], 409: ["ACCOUNT_EXISTS"]},
+    "POST /admin/articles": {409: ["SLUG_TAKEN"]},
+    "PUT /admin/articles/{id}": {404: ["NOT_FOUND"], 409: ["SLUG_TAKEN", "INVALID_TRANSITION"]},
+    "DELETE /admin/articles/{id}": _TRANSITION,
+    "GET /admin/articles/{id}": {404: ["NOT_FOUND"]},
+    "GET /articles/{slug}": {404: ["NOT_FOUND"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
@@ -180,8 +202,10 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     status = SUCCESS_STATUS.get(route.route_key, 200)
     success: dict = {"description": "Success"}
     if status != 204:
-        success["content"] = {"application/json": {"schema": {"type": "object"}}}
-    responses = {str(status): success}
+        kind = SUCCESS_CONTENT_TYPE.get(route.route_key, "application/json")
+        success["content"] = {kind: {"schema": {"type": "object"} if kind == "application/json"
+                                     else {"type": "string"}}}
+    responses = {str(status): success, **OTHER_RESPONSES.get(route.route_key, {})}
     for error_status in sorted(errors):
         codes = errors[error_status]
         responses[str(error_status)] = {
