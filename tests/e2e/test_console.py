@@ -311,3 +311,22 @@ def test_console_pages_send_the_csp_and_no_inline_script(stack, api):
     assert policy.startswith("default-src 'self'; img-src 'self' http://127.0.0.1:")
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in page.text and "<script type=\"module\" src=" in page.text
+
+
+def test_other_errors_stay_in_place_and_an_expired_session_returns_to_sign_in(console, stack, api):
+    console.sign_in()
+    console.allowed_failures.add(("/admin/users/nobody", 404))
+    console.go("#/users/nobody")
+    console.page.get_by_role("alert").get_by_text("NOT_FOUND").wait_for()
+    assert console.page.get_by_role("button", name="Se déconnecter").is_visible()
+    # When the access token expires (the dev clock 20 minutes on; tokens live 15)
+    later = datetime.now(timezone.utc) + timedelta(minutes=20)
+    assert api.post(f"{stack}/_dev/clock", json={"now": later.isoformat()}, timeout=10).status_code == 200
+    try:
+        console.allowed_failures.add(("/admin/audit", 401))
+        console.nav("Journal d'audit")
+        # Then the next call's 401 UNAUTHORIZED brings the sign-in back, saying why
+        console.page.get_by_label("E-mail ou téléphone").wait_for()
+        console.page.get_by_text("Votre session a expiré").wait_for()
+    finally:
+        api.delete(f"{stack}/_dev/clock", timeout=10)
