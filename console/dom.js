@@ -81,3 +81,9 @@ export function when(iso) {
 export function kv(pairs) {
   return h("dl", { class: "kv" }, pairs.map(([key, value]) => [h("dt", {}, key), h("dd", {}, value ?? "—")]));
 }
+
+const CITY_NAMES = { casablanca: "Casablanca", "rabat-sale": "Rabat / Salé", marrakech: "Marrakech" };
+
+export function cityName(cityId) {
+  return cityId ? CITY_NAMES[cityId] || cityId : "—";
+}

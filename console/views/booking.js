@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { badge, h, kv, messageBox, when } from "../dom.js";
+import { badge, cityName, h, kv, messageBox, when } from "../dom.js";
 
 const EVENT_LABELS = { CREATED: "Demande créée", CONFIRMED: "Confirmée", DECLINED: "Refusée", EXPIRED: "Expirée",
   CANCELLED: "Annulée", COMPLETED: "Terminée", SLOTS_RELEASED: "Créneaux libérés", RESCHEDULED: "Reportée" };
@@ -17,7 +17,7 @@ export async function renderBooking(bookingId) {
       ? h("a", { href: `#/users/${encodeURIComponent(who.id)}` }, `${who.firstName} ${who.lastName}`, who.phone ? ` (${who.phone})` : "")
       : label;
     section.append(h("h1", {}, "Réservation"),
-      kv([["Statut", badge(booking.status)], ["Créneau", when(booking.timeSlot)], ["Ville", booking.cityId],
+      kv([["Statut", badge(booking.status)], ["Créneau", when(booking.timeSlot)], ["Ville", cityName(booking.cityId)],
           ["Catégorie", booking.categoryId], ["Client", person(booking.client, booking.clientId)],
           ["Pro", person(booking.pro, booking.proId)], ["Durée estimée", booking.estimatedDuration],
           ["Motif d'annulation", booking.cancelReason], ["Créée le", when(booking.createdAt)],
