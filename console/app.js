@@ -36,6 +36,7 @@ function markCurrentLink(hash) {
 }
 
 async function show(notice) {
+  const shown = ++showing;
   if (!signedIn()) {
     nav.hidden = true;
     main.replaceChildren(renderSignIn(() => {
@@ -50,7 +51,6 @@ async function show(notice) {
   markCurrentLink(hash);
   const decoded = decodeURIComponent(hash);
   const found = routes.find(([pattern]) => pattern.test(decoded));
-  const shown = ++showing;
   const view = await (found ? found[1](...decoded.match(found[0]).slice(1)) : renderKycQueue());
   if (shown !== showing) return; // the admin went elsewhere while this page loaded
   main.replaceChildren(view);

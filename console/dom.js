@@ -51,8 +51,24 @@ export function messageBox() {
   };
 }
 
+// The API speaks English in its messages: the console says the known codes in French.
+const FRENCH = {
+  INVALID_CREDENTIALS: "Identifiant ou mot de passe incorrect.",
+  INVALID_CODE: "Code incorrect ou expiré.",
+  UNAUTHORIZED: "Session expirée : reconnectez-vous.",
+  ACCOUNT_BANNED: "Ce compte est banni.",
+  FORBIDDEN: "Action non autorisée.",
+  NOT_FOUND: "Introuvable.",
+  INVALID_TRANSITION: "Cet élément a changé entre-temps : rechargez la page.",
+  SLUG_TAKEN: "Ce slug est déjà utilisé par un autre article.",
+  REASON_REQUIRED: "Indiquez un motif.",
+  RATE_LIMITED: "Trop de tentatives : patientez quelques minutes.",
+  NETWORK: "Le serveur ne répond pas.",
+};
+
 export function describe(error) {
-  if (error && error.code) return `${error.message} (${error.code})`;
+  if (error && error.code === "VALIDATION_ERROR") return `Champ invalide : ${error.message} (${error.code})`;
+  if (error && error.code) return `${FRENCH[error.code] || error.message} (${error.code})`;
   return "Erreur inattendue : réessayez.";
 }
 
@@ -64,4 +80,10 @@ export function when(iso) {
 
 export function kv(pairs) {
   return h("dl", { class: "kv" }, pairs.map(([key, value]) => [h("dt", {}, key), h("dd", {}, value ?? "—")]));
+}
+
+const CITY_NAMES = { casablanca: "Casablanca", "rabat-sale": "Rabat / Salé", marrakech: "Marrakech" };
+
+export function cityName(cityId) {
+  return cityId ? CITY_NAMES[cityId] || cityId : "—";
 }

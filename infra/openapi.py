@@ -60,12 +60,22 @@ SUCCESS_STATUS: dict[str, int] = {
     "POST /pro/photos": 201,
     "DELETE /pro/photos/{photoId}": 204,
     "POST /pro/reviews/{bookingId}/reply": 201,
+    # admin console and public content (issue 18)
+    "POST /admin/reviews/{bookingId}/hide": 204, "POST /admin/reviews/{bookingId}/unhide": 204,
+    "POST /admin/mfa/confirm": 204, "POST /_dev/admins": 201,
+    "POST /admin/articles": 201, "DELETE /admin/articles/{id}": 204,
 }
 
-# Success bodies that are not JSON: the calendar feed (issue 20, RFC 5545) and the CSV export (issue 19).
+# Success bodies that are not JSON: the calendar feed (issue 20, RFC 5545), the CSV export
+# (issue 19) and the sitemap (issue 18).
 SUCCESS_CONTENT: dict[str, dict] = {
     "GET /pro/calendar.ics": {"text/calendar": {"schema": {"type": "string"}}},
     "GET /pro/bookings.csv": {"text/csv": {"schema": {"type": "string"}}},
+    "GET /sitemap.xml": {"application/xml": {"schema": {"type": "string"}}},
+}
+# Answers besides success and errors (issue 18).
+OTHER_RESPONSES: dict[str, dict] = {
+    "GET /articles/{slug}": {"304": {"description": "Not modified: the If-None-Match ETag is current"}},
 }
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
@@ -83,7 +93,7 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                               409: ["ACCOUNT_EXISTS"], 429: ["RATE_LIMITED"]},
     "POST /auth/password/reset": {401: ["UNAUTHORIZED"], 429: ["RATE_LIMITED"]},
     "POST /me/password": {401: ["INVALID_CREDENTIALS"]},
-    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"]},
+    "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"], 409: ["INVALID_TRANSITION"]},
     "POST /_dev/clock": {404: ["NOT_FOUND"]},
     "DELETE /_dev/clock": {404: ["NOT_FOUND"]},
     "GET /_dev/outbox": {404: ["NOT_FOUND"]},
@@ -125,6 +135,19 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
     "DELETE /pro/photos/{photoId}": {404: ["NOT_FOUND"]},
     "POST /pro/reviews/{bookingId}/reply": {404: ["NOT_FOUND"], 409: ["ALREADY_REPLIED"]},
     "GET /pros/{proId}/reviews": {404: ["PRO_NOT_FOUND"]},
+    # admin console and public content (issue 18, docs/admin.md)
+    "POST /admin/users/{id}/unban": {409: ["INVALID_TRANSITION"]},
+    "GET /admin/users/{id}": {404: ["NOT_FOUND"]},
+    "POST /admin/reviews/{bookingId}/hide": _TRANSITION,
+    "POST /admin/reviews/{bookingId}/unhide": _TRANSITION,
+    "POST /admin/mfa/confirm": {401: ["INVALID_CODE"]},
+    "POST /auth/mfa": {401: ["UNAUTHORIZED", "INVALID_CODE"], 403: ["ACCOUNT_BANNED"], 429: ["RATE_LIMITED"]},
+    "POST /_dev/admins": {404: ["NOT_FOUND"], 409: ["ACCOUNT_EXISTS"]},
+    "POST /admin/articles": {409: ["SLUG_TAKEN"]},
+    "PUT /admin/articles/{id}": {404: ["NOT_FOUND"], 409: ["SLUG_TAKEN", "INVALID_TRANSITION"]},
+    "DELETE /admin/articles/{id}": _TRANSITION,
+    "GET /admin/articles/{id}": {404: ["NOT_FOUND"]},
+    "GET /articles/{slug}": {404: ["NOT_FOUND"]},
 }
 
 _DESCRIPTIONS = {400: "Malformed request: body not a JSON object, bad headers", 401: "Not signed in, or bad credentials",
@@ -225,7 +248,7 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     if status != 204:
         success["content"] = SUCCESS_CONTENT.get(route.route_key,
                                                  {"application/json": {"schema": {"type": "object"}}})
-    responses = {str(status): success}
+    responses = {str(status): success, **OTHER_RESPONSES.get(route.route_key, {})}
     for error_status in sorted(errors):
         codes = errors[error_status]
         responses[str(error_status)] = {

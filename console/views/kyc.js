@@ -1,5 +1,5 @@
 import { api, query } from "../api.js";
-import { badge, field, h, kv, messageBox, select, when } from "../dom.js";
+import { badge, cityName, field, h, kv, messageBox, select, when } from "../dom.js";
 
 const STATUSES = [["PENDING", "En attente"], ["APPROVED", "Approuvés"], ["REJECTED", "Rejetés"]];
 const DOCUMENT_NAMES = { CIN_FRONT: "CIN (recto)", CIN_BACK: "CIN (verso)", SELFIE: "Selfie" };
@@ -18,7 +18,7 @@ export async function renderKycQueue(status = "PENDING") {
       list.replaceChildren(...page.items.map((item) => h("li", {},
         h("a", { href: `#/kyc/${encodeURIComponent(item.proId)}` }, `${item.firstName} ${item.lastName}`),
         " ", badge(item.status), h("div", { class: "muted" },
-          `${item.cityId || ""} · soumis le ${when(item.submittedAt)}`))));
+          `${cityName(item.cityId)} · soumis le ${when(item.submittedAt)}`))));
       if (!page.items.length) list.replaceChildren(h("li", { class: "muted" }, "Aucun dossier."));
     } catch (error) {
       messages.error(error);
@@ -56,7 +56,7 @@ export async function renderKycReview(proId) {
   approve.addEventListener("click", () => decide("approve", undefined));
   reject.addEventListener("click", () => {
     if (!reason.value.trim()) {
-      messages.error({ code: "REASON_REQUIRED", message: "Indiquez le motif du rejet" });
+      messages.error({ code: "REASON_REQUIRED", message: "Indiquez le motif du rejet." });
       reason.focus();
       return;
     }
@@ -77,7 +77,7 @@ export async function renderKycReview(proId) {
   }
 
   section.append(h("h1", {}, `KYC — ${review.firstName} ${review.lastName}`),
-    kv([["Statut", status], ["Ville", review.cityId], ["Soumis le", when(review.submittedAt)],
+    kv([["Statut", status], ["Ville", cityName(review.cityId)], ["Soumis le", when(review.submittedAt)],
         ["Motif du dernier rejet", review.rejectionReason],
         ["Fiche", h("a", { href: `#/users/${encodeURIComponent(proId)}` }, "Voir l'utilisateur")]]),
     h("h2", {}, "Documents"), h("div", { class: "docs" }, documents),

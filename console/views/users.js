@@ -1,5 +1,5 @@
 import { api, query } from "../api.js";
-import { badge, field, h, kv, messageBox, select, when } from "../dom.js";
+import { badge, cityName, field, h, kv, messageBox, select, when } from "../dom.js";
 
 const ROLES = [["", "Tous"], ["CLIENT", "Client"], ["PRO", "Pro"], ["ADMIN", "Admin"]];
 const STATUSES = [["", "Tous"], ["ACTIVE", "Actif"], ["SUSPENDED", "Suspendu"], ["BANNED", "Banni"]];
@@ -52,7 +52,7 @@ export async function renderUserDetail(userId) {
   const c = user.counters;
   section.append(...[h("h1", {}, `${user.firstName} ${user.lastName}`),
     kv([["Rôle", badge(user.role)], ["Statut", status], ["Téléphone", user.phone], ["E-mail", user.email],
-        ["Ville", user.cityId], ["Inscrit le", when(user.createdAt)], ["Motif du bannissement", user.banReason],
+        ["Ville", cityName(user.cityId)], ["Inscrit le", when(user.createdAt)], ["Motif du bannissement", user.banReason],
         ["Identifiant", h("span", { class: "mono" }, user.id)]]),
     h("h2", {}, "Compteurs"),
     kv([["Annulations tardives (30 j)", c.lateCancelCount30d], ["Niveau de sanction", c.sanctionTier],

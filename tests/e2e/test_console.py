@@ -279,6 +279,8 @@ def test_sign_in_with_totp_by_keyboard_and_a_wrong_code_is_shown_in_place(consol
     code.fill(pyotp.TOTP(secret).now())
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Se déconnecter").wait_for()
+    page.get_by_role("heading", name="Vérification d'identité (KYC)").wait_for()
+    page.wait_for_load_state("networkidle")
     # tokens are in memory only: a reload asks to sign in again
     assert page.evaluate("() => localStorage.length + sessionStorage.length + document.cookie.length") == 0
     page.reload()
@@ -309,3 +311,22 @@ def test_console_pages_send_the_csp_and_no_inline_script(stack, api):
     assert policy.startswith("default-src 'self'; img-src 'self' http://127.0.0.1:")
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in page.text and "<script type=\"module\" src=" in page.text
+
+
+def test_other_errors_stay_in_place_and_an_expired_session_returns_to_sign_in(console, stack, api):
+    console.sign_in()
+    console.allowed_failures.add(("/admin/users/nobody", 404))
+    console.go("#/users/nobody")
+    console.page.get_by_role("alert").get_by_text("NOT_FOUND").wait_for()
+    assert console.page.get_by_role("button", name="Se déconnecter").is_visible()
+    # When the access token expires (the dev clock 20 minutes on; tokens live 15)
+    later = datetime.now(timezone.utc) + timedelta(minutes=20)
+    assert api.post(f"{stack}/_dev/clock", json={"now": later.isoformat()}, timeout=10).status_code == 200
+    try:
+        console.allowed_failures.add(("/admin/audit", 401))
+        console.nav("Journal d'audit")
+        # Then the next call's 401 UNAUTHORIZED brings the sign-in back, saying why
+        console.page.get_by_label("E-mail ou téléphone").wait_for()
+        console.page.get_by_text("Votre session a expiré").wait_for()
+    finally:
+        api.delete(f"{stack}/_dev/clock", timeout=10)

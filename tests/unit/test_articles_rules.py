@@ -31,3 +31,13 @@ def test_the_sanitiser_cleans_html_that_reaches_it():
     clean = nh3.clean(dirty, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
     assert clean == '<p>t<a rel="nofollow noopener">j</a><a href="https://k.ma" rel="nofollow noopener">k</a></p>'
+
+
+def test_admin_name_search_folds_case_and_accents_and_shards_by_first_letter():
+    from khadamat.dal.users import fold_name, name_key_items
+
+    assert fold_name("  ÉLOÏSE  Ben ") == "eloise ben"
+    assert fold_name("Ahlâm Çherkaoui") == "ahlam cherkaoui"
+    first, last = name_key_items("u1", "Éloïse", "Benali")
+    assert (first.SK, first.GSI1PK, first.GSI1SK) == ("NAMEKEY#FIRST", "USERNAME#e", "eloise#u1")
+    assert (last.SK, last.GSI1PK, last.GSI1SK) == ("NAMEKEY#LAST", "USERNAME#b", "benali#u1")

@@ -89,7 +89,8 @@ class MfaLoginRequest(ApiModel):
 
 
 class DevAdminRequest(ApiModel):
-    email: str = Field(min_length=3, max_length=254)
+    # local addresses such as ops@khadamat.local are fine here (EmailStr refuses .local)
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     password: str = Field(min_length=1, max_length=256)
     phone: str | None = Field(default=None, max_length=32)
     first_name: str | None = Field(default=None, min_length=1, max_length=80)
