@@ -144,3 +144,21 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(booking_stack):
                    if m["PK"].startswith("OUTBOX#") and m.get("type") == "BOOKING_REMINDER")
     assert sorted(booking for booking, _ in sent) == sorted(bookings * 2) and set(sent.values()) == {1}
     consistent(stack)
+
+
+def test_the_calendar_feed_over_http_parses_back(booking_stack):
+    from urllib.parse import parse_qs, urlsplit
+
+    from icalendar import Calendar
+
+    stack = booking_stack
+    pro, client = stack.pro(), stack.account("CLIENT")
+    booking_id = confirmed(stack, client, pro, slot(3, 9))
+    url = stack.post("/pro/calendar/token", token=pro["token"]).json()["url"]
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    assert url.startswith(stack.url)
+    reply = stack.get(f"/pro/calendar.ics?token={token}")
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/calendar")
+    [event] = Calendar.from_ical(reply.text).walk("VEVENT")
+    assert str(event["uid"]) == f"{booking_id}@khadamat.ma" and str(event["summary"]).startswith("Khadamat · ")
+    assert stack.get(f"/pro/calendar.ics?token={token}x").status_code == 404

@@ -111,3 +111,19 @@ def test_follow_up_invariants_flag_a_pending_task_and_a_pending_request_in_a_hel
     assert follow_up_violations([confirmed, {**later, "status": "DECLINED"}, {**task, "GSI3PK": None}]) == []
     assert follow_up_violations([task])
     assert follow_up_violations([confirmed, later])
+
+
+def test_reminder_entries_and_held_hours_are_checked():  # issue 20
+    from tests.e2e.invariants import held_hour_violations, reminder_violations
+
+    due_24h = {"GSI4PK": "REMINDERS_DUE", "GSI4SK": "2026-11-30T10:00:00.000000Z#b1"}
+    confirmed = {**booking("b1", "CONFIRMED"), **due_24h}
+    assert reminder_violations([confirmed]) == []
+    # an entry left on a cancelled booking, or at the old hour of a moved one
+    assert reminder_violations([{**confirmed, "status": "CANCELLED_BY_CLIENT"}])
+    assert reminder_violations([{**confirmed, "time_slot": "2026-12-02T10:00:00.000000Z"}])
+    # a CONFIRMED booking missing one of its hours' locks; a proposal for its own hour
+    assert held_hour_violations([booking("b1", "CONFIRMED"), lock("b1")]) == []
+    assert held_hour_violations([booking("b1", "CONFIRMED", duration="H2"), lock("b1")])
+    assert held_hour_violations([{**booking("b1", "CONFIRMED"), "proposal_time_slot": "2026-12-01T10:00:00.000000Z"},
+                                 lock("b1")])

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from khadamat.dal.availability import SlotLockItem, lock_key
-from khadamat.dal.bookings import BookingItem, BookingTx, TxFailed
+from khadamat.dal.bookings import BookingItem, BookingTx
 from khadamat.domain.booking_rules import Actor
 from khadamat.domain.reschedule import Proposal
 from khadamat.domain.timeutil import from_storage, to_storage

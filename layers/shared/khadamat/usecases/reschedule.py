@@ -168,7 +168,11 @@ def send_due_reminders(now: datetime) -> dict:
     condition and sends nothing). One Query of what is due; no other read."""
     summary = {"sent": 0, "skipped": 0, "raced": 0}
     for booking in changes.due_reminders(now):
-        summary[_send_reminder(booking, now)] += 1
+        try:
+            summary[_send_reminder(booking, now)] += 1
+        except Exception:  # noqa: BLE001 - one failing write never holds back the others
+            logger.exception("reminder failed", extra={"bookingId": booking.booking_id})
+            summary["failed"] = summary.get("failed", 0) + 1  # still due: the next run tries again
     return summary
 
 
