@@ -92,7 +92,7 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                               403: ["ACCOUNT_BANNED", "PHONE_NOT_VERIFIED"],
                               409: ["ACCOUNT_EXISTS"], 429: ["RATE_LIMITED"]},
     "POST /auth/password/reset": {401: ["UNAUTHORIZED"], 429: ["RATE_LIMITED"]},
-    "POST /me/password": {401: ["INVALID_CREDENTIALS"]},
+    "POST /me/password": {401: ["INVALID_CREDENTIALS"], 429: ["RATE_LIMITED"]},
     "POST /admin/users/{id}/ban": {403: ["FORBIDDEN"], 409: ["INVALID_TRANSITION"]},
     "POST /_dev/clock": {404: ["NOT_FOUND"]},
     "DELETE /_dev/clock": {404: ["NOT_FOUND"]},

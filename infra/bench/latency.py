@@ -69,11 +69,33 @@ def _load(call) -> tuple[float, float]:
 def _account(base: str) -> dict:
     phone = f"066{uuid.uuid4().int % 10**7:07d}"
     body = {"phone": phone, "email": f"bench-{uuid.uuid4().hex[:8]}@example.ma", "password": PASSWORD,
-            "firstName": "Bench", "lastName": "Client", "role": "CLIENT"}
+            "firstName": "Bench", "lastName": "Client", "role": "CLIENT", "acceptTerms": True}
     created = requests.post(f"{base}/auth/signup", json=body, timeout=60).json()
     session = requests.post(f"{base}/auth/login", json={"login": phone, "password": PASSWORD},
                             timeout=60).json()
-    return {"id": created["userId"], **session}
+    return {"id": created["userId"], "phone": phone, **session}
+
+
+def _refresher(base: str, account: dict):
+    """POST /auth/refresh as an app does: each thread its own login chain, each call with the
+    token the last one returned (tokens rotate: a reused one revokes its chain), each from its
+    own address (the per-IP /auth/* limit)."""
+    import random
+    import threading
+
+    local = threading.local()
+
+    def refresh(session):
+        if getattr(local, "token", None) is None:
+            local.token = session.post(f"{base}/auth/login", timeout=60, json={
+                "login": account["phone"], "password": PASSWORD}).json()["refreshToken"]
+        address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+        reply = session.post(f"{base}/auth/refresh", json={"refreshToken": local.token},
+                             headers={"X-Forwarded-For": address})
+        local.token = reply.json().get("refreshToken") if reply.ok else None
+        return reply
+
+    return refresh
 
 
 def endpoints(base: str, account: dict, routes: set[str]) -> dict[str, callable]:
@@ -82,8 +104,7 @@ def endpoints(base: str, account: dict, routes: set[str]) -> dict[str, callable]
         "GET /health": lambda s: s.get(f"{base}/health"),
         "GET /categories": lambda s: s.get(f"{base}/categories"),
         "GET /me": lambda s: s.get(f"{base}/me", headers=auth),
-        "POST /auth/refresh": lambda s: s.post(f"{base}/auth/refresh",
-                                               json={"refreshToken": account["refreshToken"]}),
+        "POST /auth/refresh": _refresher(base, account),
         "GET /pros": lambda s: s.get(f"{base}/pros", params={"cityId": "casablanca",
                                                               "categoryId": "plomberie"}),
     }

@@ -52,7 +52,7 @@ def pro_profile(pro_id: str, n: int, city_id: str, category_id: str, now: dateti
 
     keys = {name: value for name, value in listing_keys(pro_id, city_id, [category_id]).items() if value}
     return _plain(UserItem(*user_key(pro_id), **keys, user_id=pro_id, role="PRO", status="ACTIVE",
-                           first_name="Pro", last_name=str(n), city_id=city_id,
+                           first_name="Pro", last_name=str(n), city_id=city_id, phone_verified=True,
                            created_at=_storage(now), kyc_status="APPROVED",
                            services=[{"categoryId": category_id, "pricingType": "FIXED",
                                       "fixedPriceMad": 200}],

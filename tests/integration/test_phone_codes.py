@@ -201,6 +201,14 @@ def test_change_password_keeps_the_callers_session_only(api, clock_set):
     assert api.post("/auth/refresh", {"refreshToken": mine["refreshToken"]}).status == 200
 
 
+def test_wrong_current_passwords_count_with_the_accounts_failed_logins(api, clock_set):
+    client = signup_and_login(api, "CLIENT")
+    wrong = {"currentPassword": "pasbon12345", "newPassword": NEW_PASSWORD}
+    answers = [api.post("/me/password", wrong, token=client.token).status for _ in range(6)]
+    assert answers == [401] * 5 + [429]
+    assert api.post("/auth/login", {"login": client.phone, "password": PASSWORD}).status == 429
+
+
 def test_change_phone_moves_the_number_verified_and_revokes_other_sessions(api, clock_set):
     client, taken = signup_and_login(api, "CLIENT"), signup_and_login(api, "CLIENT")
     mine = api.post("/auth/login", {"login": client.phone, "password": PASSWORD}).body

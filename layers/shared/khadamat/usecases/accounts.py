@@ -84,7 +84,7 @@ def _failure_subject(login: str, key: tuple[str, str] | None, user_id: str | Non
     return key[0] if key else rules.normalize_email(login)
 
 
-def _login_failures():
+def login_failures():
     from khadamat.dal.limits import Limit
 
     return Limit("LOGINFAIL", rules.LOGIN_MAX_FAILURES, rules.LOGIN_FAILURE_WINDOW)
@@ -96,14 +96,14 @@ def login(*, login: str, password: str, now: datetime) -> dict:
     key = _unique_key_for_login(login)
     user_id = users.read_login_account(key)
     subject = _failure_subject(login, key, user_id)
-    window = limits.window_key(_login_failures(), subject, now)
+    window = limits.window_key(login_failures(), subject, now)
     user, failures = users.read_user_and_window(user_id, window)
-    if not (allowed := limits.verdict(_login_failures(), failures, now)).allowed:
+    if not (allowed := limits.verdict(login_failures(), failures, now)).allowed:
         raise RateLimited("too many failed logins; try again later", allowed.retry_after)
     if not _password_matches(user, password):
         # Counted atomically before answering: of concurrent wrong attempts, at most the
         # window's room are told 401, the rest 429.
-        counted = limits.hit(_login_failures(), subject, now)
+        counted = limits.hit(login_failures(), subject, now)
         if not counted.allowed:
             raise RateLimited("too many failed logins; try again later", counted.retry_after)
         raise InvalidCredentials("wrong login or password")

@@ -186,8 +186,14 @@ def reset_password(*, reset_token: str, new_password: str, now: datetime) -> Non
 
 def change_password(*, caller: users.UserItem, current_password: str, new_password: str,
                     session: str | None, now: datetime) -> None:
-    """Every other refresh token is revoked (the caller's own session stays)."""
+    """Every other refresh token is revoked (the caller's own session stays). Wrong current
+    passwords count with the account's failed logins (a stolen session cannot guess it)."""
+    from khadamat.dal import limits
+    from khadamat.usecases.accounts import login_failures
+
     if not passwords.verify_password(caller.password_hash, current_password):
+        if not (counted := limits.hit(login_failures(), f"USER#{caller.user_id}", now)).allowed:
+            raise RateLimited("too many wrong passwords; try again later", counted.retry_after)
         raise Unauthorized("the current password is wrong", "INVALID_CREDENTIALS")
     if problem := rules.password_problem(new_password):
         raise Unprocessable(f"newPassword: {problem}")
