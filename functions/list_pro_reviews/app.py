@@ -6,7 +6,7 @@ from khadamat.api.resolver import build_app
 from khadamat.observability import http_entry
 from khadamat.usecases import reviews
 
-app = build_app()
+app = build_app(unknown_id_code="PRO_NOT_FOUND")
 
 
 @app.get("/pros/<pro_id>/reviews")

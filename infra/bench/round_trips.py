@@ -155,7 +155,7 @@ class _InProcess:
     def __init__(self, gateway):
         self.gateway = gateway
 
-    def call(self, method, path, body=None, token=None, headers=None):
+    def call(self, method, path, body=None, token=None, headers=None, source_ip="127.0.0.1"):
         from infra.local.gateway import build_http_event
 
         path, _, query = path.partition("?")
@@ -164,7 +164,8 @@ class _InProcess:
         if token:
             pairs.append(("authorization", f"Bearer {token}"))
         data = json.dumps(body) if body is not None else ""
-        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params)
+        event = build_http_event(method, path, query, pairs, data.encode(), route.route_key, params,
+                                 source_ip)
         status, headers, payload = self.gateway.call_function(route, event)
         return _Reply(status, decoded_body(payload, dict(headers)))
 

@@ -12,8 +12,6 @@ import pytest
 
 from khadamat.dal import audit as audit_dal
 from khadamat.dal import bookings as bookings_dal
-from khadamat.dal import kyc as kyc_dal
-from khadamat.domain.kyc import SUBMITTABLE_FROM
 from khadamat.domain.timeutil import parse_timestamp
 from tests.integration.booking_helpers import (NOW, PASSWORD, make_admin, make_pro, set_clock,
                                                signup_and_login, user_item)
@@ -75,9 +73,24 @@ def test_the_audit_entry_is_part_of_the_transaction(api, admin, monkeypatch):
     assert user_item(client.id).status == "ACTIVE"
 
 
+def submit_kyc(pro) -> None:
+    """The pro uploads its three documents (as through the presigned forms) and submits."""
+    import boto3
+
+    from khadamat import clock, config
+    from khadamat.domain.kyc import DOCUMENT_TYPES
+    from khadamat.usecases import kyc
+
+    s3 = boto3.client("s3", region_name=config.region())
+    for doc in DOCUMENT_TYPES:
+        key = kyc.upload_url(user_item(pro.id), doc, "image/jpeg", clock.now())["fields"]["key"]
+        s3.put_object(Bucket=config.kyc_bucket(), Key=key, Body=b"scan", ContentType="image/jpeg")
+    kyc.submit(user_item(pro.id), clock.now())
+
+
 def test_kyc_review_and_report_triage_are_audited(api, admin):
     pro = make_pro(api)
-    kyc_dal.submit(user_item(pro.id), SUBMITTABLE_FROM, "2026-12-01T07:00:00.000000Z")
+    submit_kyc(pro)
     approved = api.post(f"/admin/kyc/{pro.id}/approve", token=admin.token)
     assert approved.status == 200 and approved.body["status"] == "APPROVED"
     [entry] = audit_of(api, admin, targetId=pro.id)

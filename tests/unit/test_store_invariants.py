@@ -31,14 +31,25 @@ def pending_group(*booking_ids, version=1):
     return {**group, "pending_ids": set(booking_ids), "pending_info": info}
 
 
+def stats(*entries):
+    """The pro's dashboard hour item (khadamat.dal.pro_stats): ``(field, booking id)`` entries."""
+    item = {"PK": "PROSTATS#p1", "SK": "HOUR#2026-12-01T08"}
+    for field, booking_id in entries:
+        item.setdefault(field, set()).add(f"2026-12-01T08:00:00.000000Z|{booking_id}")
+    return item
+
+
 def test_a_consistent_store_has_no_violation():
     # (the PENDING b2 is at 10:00, outside b1's hours: the follow-up would have declined it)
     items = [USER, PHONE, EMAIL, booking("b1", "CONFIRMED", slot=NOON, duration="H2"), lock("b1", NOON),
              lock("b1", "2026-12-01T13:00:00.000000Z"), booking("b2", "PENDING"),
-             booking("b3", "CANCELLED_BY_CLIENT"), pending_group("b2", version=3)]
+             booking("b3", "CANCELLED_BY_CLIENT"), pending_group("b2", version=3),
+             stats(("requests", "b1"), ("exits", "b1"), ("requests", "b2"), ("requests", "b3"),
+                   ("exits", "b3"))]
     assert violations(items) == []
     # a group emptied by its last transition keeps only its version
-    assert violations([booking("b2", "EXPIRED"), pending_group(version=2)]) == []
+    assert violations([booking("b2", "EXPIRED"), pending_group(version=2),
+                       stats(("requests", "b2"), ("exits", "b2"))]) == []
 
 
 def test_each_broken_invariant_is_reported():
