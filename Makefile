@@ -26,7 +26,7 @@ run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} ov
 	$(PY) -m infra.local.run
 
 test: $(STAMP) $(SAM) chromium  ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto}  # one worker per core; each e2e worker runs its own local stack
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
