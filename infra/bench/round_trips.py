@@ -172,6 +172,9 @@ class _InProcess:
     def post(self, path, body=None, token=None, **kw):
         return self.call("POST", path, body, token, **kw)
 
+    def get(self, path, token=None, **kw):
+        return self.call("GET", path, None, token, **kw)
+
 
 def markdown(rows: list[dict], template: Template) -> list[str]:
     present = {r.route_key for r in template.routes}

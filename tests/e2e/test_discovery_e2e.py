@@ -4,18 +4,20 @@ import json
 
 
 def test_demo_plumbers_of_casablanca_are_listed_ranked_without_phones(stack, http):
-    reply = http.get(f"{stack}/pros", params={"cityId": "casablanca", "categoryId": "plomberie"}, timeout=30)
+    reply = http.get(f"{stack}/pros", params={"cityId": "casablanca", "categoryId": "plomberie", "limit": 50},
+                     timeout=30)
     assert reply.status_code == 200
     items = reply.json()["items"]
-    assert len(items) >= 3
-    # Premium first, then by quality: the demo's 4.7 record over its single 4-star newcomer
-    assert "PREMIUM" in items[0]["badges"]
-    assert [item["firstName"] for item in items[1:3]] == ["Fatima Zahra", "Hamza"]
+    # Premium first, then by quality: the demo's 4.7 record over its single 4-star newcomer (other
+    # tests on this stack may list pros of their own in between: only the demo's order is checked)
+    demo = [item for item in items if item["firstName"] in ("Youssef", "Fatima Zahra", "Hamza")]
+    assert [item["firstName"] for item in demo] == ["Youssef", "Fatima Zahra", "Hamza"]
+    assert "PREMIUM" in demo[0]["badges"]
     assert all(item["cityId"] == "casablanca" and "plomberie" in item["categories"] for item in items)
     assert "+212" not in reply.text and "phone" not in reply.text.lower()
-    profile = http.get(f"{stack}/pros/{items[0]['proId']}", timeout=30)
+    profile = http.get(f"{stack}/pros/{demo[0]['proId']}", timeout=30)
     assert profile.status_code == 200 and profile.json()["services"]
-    slots = http.get(f"{stack}/pros/{items[0]['proId']}/slots", params={"days": 3}, timeout=30)
+    slots = http.get(f"{stack}/pros/{demo[0]['proId']}/slots", params={"days": 3}, timeout=30)
     assert slots.status_code == 200 and slots.json()["slots"]
 
 

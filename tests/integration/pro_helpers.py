@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from khadamat import clock
 from khadamat.dal.users import UserItem, get_user
 from khadamat.domain.accounts import Role
@@ -55,3 +57,16 @@ def make_pro(n: int, city_id: str = "casablanca", categories=("plomberie",),
     pros.replace_services(user, services, now())
     pros.replace_weekly_hours(user, weekly, now())
     return user.user_id
+
+
+def listed_ids(reply) -> list[str]:
+    """The pro ids of a listing answer (GET /pros, /pros/recommended), in order."""
+    assert reply.status == 200, reply.body
+    return [item["proId"] for item in reply.body["items"]]
+
+
+@pytest.fixture
+def monday(api):
+    """The in-process API on a Monday morning (the « Reco semaine » job's day)."""
+    set_clock(api, MONDAY_8AM)
+    return api

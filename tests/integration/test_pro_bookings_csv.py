@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-import botocore.client
 import pytest
+
+from infra.bench.counting import counting
 
 from khadamat.usecases import pro_exports
 from tests.integration.booking_helpers import (act, at, book, code, make_pro, set_clock,
@@ -74,21 +75,10 @@ def test_366_days_is_allowed_and_reads_grow_with_the_rows_exported(api, monkeypa
         book(api, clients[n % 3], pro, slot=at(26 + 24 * n))
     assert api.get("/pro/bookings.csv?from=2026-01-01&to=2026-12-31", token=pro.token).status == 200
     monkeypatch.setattr(pro_exports, "PAGE_SIZE", 4)
-    operations = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(client_, operation, params):
-        if params.get("Key", {}).get("PK", {}).get("S") != "DEV#CLOCK":
-            operations.append(operation)
-        return original(client_, operation, params)
-
-    try:
-        botocore.client.BaseClient._make_api_call = recording
+    with counting() as tally:  # DynamoDB requests, the local clock's reads aside
         reply = api.get("/pro/bookings.csv?from=2026-12-01&to=2026-12-31", token=pro.token)
-    finally:
-        botocore.client.BaseClient._make_api_call = original
     assert len(rows(reply.body)) == 1 + 9
     # the caller, then 3 pages of 4, 4, 1 (+ one empty page that ends the listing at most);
     # the 3 clients are read once, with the first page
-    assert operations.count("BatchGetItem") == 1
-    assert operations.count("Query") in (3, 4)
+    assert tally.operations["BatchGetItem"] == 1
+    assert tally.operations["Query"] in (3, 4)

@@ -6,8 +6,7 @@ dashboard reads the caller and one Query of the pro's hour items, whatever the h
 
 from __future__ import annotations
 
-import botocore.client
-
+from infra.bench.counting import counting
 from khadamat.dal.users import UserItem, user_key
 from tests.integration.booking_helpers import (PREMIUM_FOREVER, act, at, book, make_pro, set_clock,
                                                signup_and_login)
@@ -121,21 +120,10 @@ def test_dashboard_is_two_requests_whatever_the_history(api):
         booking_id = request(api, client, pro, -3 * DAY + n, -2 * DAY + n)
         answer(api, pro, booking_id, -3 * DAY + n + 0.5, "confirm")
     set_clock(api, at(0), pro)
-    operations = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(client_, operation, params):
-        if params.get("Key", {}).get("PK", {}).get("S") != "DEV#CLOCK":
-            operations.append(operation)
-        return original(client_, operation, params)
-
-    try:
-        botocore.client.BaseClient._make_api_call = recording
+    with counting() as tally:  # DynamoDB requests, the local clock's reads aside
         reply = api.get("/pro/dashboard", token=pro.token)
-    finally:
-        botocore.client.BaseClient._make_api_call = original
     assert reply.status == 200 and reply.body["pendingNow"] == 0
-    assert operations == ["GetItem", "Query"]
+    assert tally.operations == {"GetItem": 1, "Query": 1}
 
 
 def test_a_long_history_is_still_two_requests_and_only_the_window_is_read(api):
@@ -154,23 +142,11 @@ def test_a_long_history_is_still_two_requests_and_only_the_window_is_read(api):
         delta._add(pro.id, moment, "completions", f"{to_storage(moment)}|b{hours_back}|100")
     for item, actions in delta.updates():
         item.update(actions=actions)
-    operations, counts = [], []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(client_, operation, params):
-        response = original(client_, operation, params)
-        if params.get("Key", {}).get("PK", {}).get("S") != "DEV#CLOCK":
-            operations.append(operation)
-            counts.append(response.get("Count"))
-        return response
-
     set_clock(api, at(0), pro)
-    try:
-        botocore.client.BaseClient._make_api_call = recording
+    with counting() as tally:  # DynamoDB requests, the local clock's reads aside
         body = api.get("/pro/dashboard", token=pro.token).body
-    finally:
-        botocore.client.BaseClient._make_api_call = original
     in_window = len([h for h in range(1, 365 * 24, 7) if h < 30 * 24])
     assert (body["completed30d"], body["estimatedRevenue30dMad"]) == (in_window, 100 * in_window)
-    assert operations == ["GetItem", "Query"]
-    assert in_window <= counts[1] < 2 * in_window  # the window's hour items, not the year's 1,252
+    assert tally.operations == {"GetItem": 1, "Query": 1}
+    # the caller, then the window's hour items, not the year's 1,252
+    assert in_window <= tally.items_read - 1 < 2 * in_window

@@ -9,21 +9,11 @@ import pytest
 
 from khadamat import clock
 from khadamat.usecases import pros
-from tests.integration.pro_helpers import MONDAY_8AM, make_pro, now, set_attributes, set_clock
+from tests.integration.pro_helpers import listed_ids as ids
+from tests.integration.pro_helpers import make_pro, monday, now, set_attributes  # noqa: F401 (monday: fixture)
 
 PREMIUM_UNTIL = "2026-07-01T00:00:00.000000Z"
 RECO = "/pros/recommended?cityId=casablanca&categoryId=plomberie"
-
-
-def ids(reply) -> list[str]:
-    assert reply.status == 200, reply.body
-    return [item["proId"] for item in reply.body["items"]]
-
-
-@pytest.fixture
-def monday(api):
-    set_clock(api, MONDAY_8AM)
-    return api
 
 
 def test_the_job_picks_up_to_five_premium_pros_by_quality(monday):

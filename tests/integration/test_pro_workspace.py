@@ -6,7 +6,9 @@ import botocore.client
 import pytest
 
 from khadamat.domain.timeutil import parse_timestamp, to_storage
-from tests.integration.pro_helpers import MONDAY_8AM, make_pro, set_attributes, set_clock, signup_and_login
+from tests.integration.pro_helpers import listed_ids as ids
+from tests.integration.pro_helpers import (make_pro, monday, set_attributes,  # noqa: F401 (monday: fixture)
+                                           signup_and_login)
 from khadamat.dal.users import get_user
 from khadamat.usecases import pros
 from tests.integration.pro_helpers import now
@@ -16,17 +18,6 @@ PREMIUM_UNTIL = "2026-07-01T00:00:00.000000Z"
 
 def utc(text: str) -> str:
     return to_storage(parse_timestamp(text))
-
-
-def ids(reply) -> list[str]:
-    assert reply.status == 200, reply.body
-    return [item["proId"] for item in reply.body["items"]]
-
-
-@pytest.fixture
-def monday(api):
-    set_clock(api, MONDAY_8AM)
-    return api
 
 
 # ---------------------------------------------------------------- GET /pro/profile
