@@ -18,8 +18,17 @@ PHONE_ATTEMPTS = 5
 
 
 def _placeholder_phone() -> str:
-    """A Moroccan mobile number for an admin who gave none (accounts are unique by phone)."""
-    return f"+2126{secrets.randbelow(10**8):08d}"
+    """A Moroccan mobile number for an admin who gave none (accounts are unique by phone): a
+    random one in a range the numbering plan allocates (not every +2126… is valid: 422)."""
+    from khadamat.domain.accounts import normalize_moroccan_mobile
+    from khadamat.domain.errors import Unprocessable
+
+    while True:
+        candidate = f"+2126{secrets.randbelow(10**8):08d}"
+        try:
+            return normalize_moroccan_mobile(candidate)
+        except Unprocessable:
+            continue
 
 
 def create_admin(*, email: str, password: str, phone: str | None, first_name: str | None,
