@@ -10,7 +10,7 @@ app = build_app()
 
 @app.post("/auth/otp/send")
 def send_code(body: OtpSendRequest):
-    caller, _session = optional_caller(app.current_event.headers, body.purpose)
+    caller, _session, _read = optional_caller(app.current_event.headers, body.purpose)
     answer = phone_codes.send(phone=body.phone, purpose=body.purpose, channel=body.channel,
                               caller=caller, now=clock.now())
     return json_response(answer, 202)

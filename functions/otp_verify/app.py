@@ -10,9 +10,13 @@ app = build_app()
 
 @app.post("/auth/otp/verify")
 def verify_code(body: OtpVerifyRequest):
-    caller, session = optional_caller(app.current_event.headers, body.purpose)
+    # the per-IP /auth/* hit rides in the use case's transaction (khadamat.api.throttle)
+    per_ip = app.context["source_ip_hit"]
+    caller, session, read = optional_caller(app.current_event.headers, body.purpose,
+                                            {"ip_window": per_ip.window_key()})
     return phone_codes.verify_code(phone=body.phone, code=body.code, purpose=body.purpose,
-                                   caller=caller, session=session, now=clock.now())
+                                   caller=caller, session=session, now=clock.now(),
+                                   per_ip=per_ip, ip_window=read.get("ip_window"))
 
 
 lambda_handler = http_entry(app)

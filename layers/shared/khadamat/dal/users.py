@@ -267,6 +267,13 @@ def mark_phone_verified(user: UserItem, e164: str, tx: TransactWrite) -> None:
               condition=(UserItem.phone == e164) & (UserItem.status != UserStatus.DELETED))
 
 
+def still_signs_in(user: UserItem, tx: TransactWrite) -> None:
+    """In ``tx``: the account read before is unchanged in what lets it sign in by its phone."""
+    tx.condition_check(UserItem, *user_key(user.user_id),
+                       condition=(UserItem.status == user.status) & (UserItem.phone == user.phone)
+                       & (UserItem.phone_verified == True))  # noqa: E712 (a condition, not a test)
+
+
 def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -> None:
     """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it."""
     tx.update(user, actions=[UserItem.phone.set(e164), UserItem.phone_verified.set(True),
