@@ -1,4 +1,5 @@
 from khadamat import clock
+from khadamat.api import throttle
 from khadamat.api.auth import ANY_ROLE, caller
 from khadamat.api.models import ConsentsRequest
 from khadamat.api.resolver import build_app
@@ -11,7 +12,7 @@ app = build_app(roles=ANY_ROLE)
 @app.put("/me/consents")
 def put_consents(body: ConsentsRequest):
     return accounts.set_marketing_consent(caller(app), body.marketing_opt_in,
-                                          app.current_event.request_context.http.source_ip,
+                                          throttle.source_ip(app.current_event.raw_event),
                                           clock.now())
 
 

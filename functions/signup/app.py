@@ -1,4 +1,5 @@
 from khadamat import clock
+from khadamat.api import throttle
 from khadamat.api.models import SignupRequest
 from khadamat.api.resolver import build_app, json_response
 from khadamat.observability import http_entry
@@ -13,7 +14,7 @@ def signup(body: SignupRequest):
                            first_name=body.first_name, last_name=body.last_name, role=body.role,
                            city_id=body.city_id, whatsapp=body.whatsapp,
                            accept_terms=body.accept_terms, marketing_opt_in=body.marketing_opt_in,
-                           source_ip=app.current_event.request_context.http.source_ip,
+                           source_ip=throttle.source_ip(app.current_event.raw_event),
                            now=clock.now())
     return json_response({"userId": user.user_id, "role": user.role}, 201)
 

@@ -1,7 +1,11 @@
 """Per source IP throttling of the ``/auth/*`` routes together (SPEC §1), in the entry layer.
 
-The client IP is the one API Gateway reports in the event (``requestContext.http.sourceIp``;
-the local gateway fills it the same way); no handler reads a header for it.
+The client IP (``source_ip``, also recorded with consents) is the one API Gateway reports in
+the event (``requestContext.http.sourceIp``; the local gateway fills it the same way), except
+behind CloudFront, where that is an edge server's address: there it is the viewer's address
+CloudFront puts in ``CloudFront-Viewer-Address``, trusted only when the request also carries
+the distribution's secret origin header (a client calling the execute-api endpoint directly
+could send any ``CloudFront-Viewer-Address``). docs/security.md "Client IP".
 
 Most routes count the hit in a request of its own before anything runs. A route listed in
 ``COUNTED_IN_THE_USE_CASE`` (POST /auth/otp/verify, issue 16's budget of 3) instead gets a
@@ -30,8 +34,30 @@ def _auth_per_ip():
     return Limit("AUTHIP", 100, timedelta(minutes=5))
 
 
+ORIGIN_VERIFY_HEADER = "x-khadamat-origin-verify"
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+
+
 def source_ip(event: dict) -> str:
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    viewer = headers.get(VIEWER_ADDRESS_HEADER)
+    if viewer and _through_cloudfront(headers.get(ORIGIN_VERIFY_HEADER)):
+        # "<ip>:<port>", the IPv6 form unbracketed ("2001:db8::1:443")
+        address = viewer.rpartition(":")[0].strip("[]")
+        if address:
+            return address
     return ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp") or "unknown"
+
+
+def _through_cloudfront(presented: str | None) -> bool:
+    import hmac
+
+    from khadamat import config
+
+    if not presented:
+        return False
+    expected = config.cloudfront_origin_secret()
+    return bool(expected) and hmac.compare_digest(presented.encode(), expected.encode())
 
 
 def is_ip_throttled_route(event: dict) -> bool:
