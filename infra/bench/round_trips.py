@@ -99,6 +99,11 @@ BUDGETS: dict[str, int] = {
     "PUT /admin/articles/{id}": 2, "DELETE /admin/articles/{id}": 2,
     "GET /articles": 1, "GET /articles/{slug}": 1, "GET /sitemap.xml": 25,
 }
+# The matrix calls otp/* with one purpose (PASSWORD_RESET); every purpose's (send, verify)
+# budget, measured by tests/integration/test_phone_code_round_trips.py (issue 16 item 7: ≤ 3;
+# CHANGE_PHONE's verify also revokes the other sessions: Query + BatchWriteItem).
+OTP_PURPOSE_BUDGETS: dict[str, tuple[int, int]] = {
+    "VERIFY_PHONE": (3, 3), "LOGIN": (3, 3), "PASSWORD_RESET": (3, 3), "CHANGE_PHONE": (3, 5)}
 _CALLER_ORDER = ("client", "pro", "admin")
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from infra.bench import round_trips
 from infra.bench.counting import counting
 from tests.integration.booking_helpers import BASE, PASSWORD, last_code, signup_and_login
 from tests.integration.test_phone_codes import check, clock_set, send  # noqa: F401 (fixture)
 
-# (send, verify) per purpose
-BUDGETS = {"VERIFY_PHONE": (3, 3), "LOGIN": (3, 3), "PASSWORD_RESET": (3, 3), "CHANGE_PHONE": (3, 5)}
+BUDGETS = round_trips.OTP_PURPOSE_BUDGETS  # (send, verify) per purpose
 
 
 def counted(call):
