@@ -34,7 +34,7 @@ install:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMP) $(SAM) chromium
 
 test: install                   ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
-	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto}  # one worker per core; each e2e worker runs its own local stack
+	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto} --dist worksteal  # one worker per core, each e2e worker its own local stack; an idle worker takes tests queued on the busy one (the long e2e tests do not leave it alone at the end)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
