@@ -7,8 +7,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
+# Python may cache bytecode here (pytest's rewritten test modules too): with PYTHONDONTWRITEBYTECODE
+# set (it is on these machines), every process of a test run — each xdist worker, each local
+# stack, each schemathesis run, each subprocess test — compiled the whole code base again.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy
+.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -25,8 +29,12 @@ venv: $(STAMP)
 run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} over an embedded AWS
 	$(PY) -m infra.local.run
 
-test: $(STAMP) $(SAM) chromium  ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
-	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto}  # one worker per core; each e2e worker runs its own local stack
+# The two virtualenvs and Chromium install side by side (pip mostly waits on downloads and disk).
+install:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMP) $(SAM) chromium
+
+test: install                   ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
+	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto} --dist worksteal  # one worker per core, each e2e worker its own local stack; an idle worker takes tests queued on the busy one (the long e2e tests do not leave it alone at the end)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit

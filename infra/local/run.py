@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from infra.local import password_cost
 from infra.local.aws import EmbeddedAws
 from infra.local.gateway import GatewayServer, make_server
 from infra.local.lambda_runtime import apply_environment
@@ -76,6 +77,7 @@ def main() -> None:
         server = bind_gateway(template)
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
+        password_cost.apply_from_environment()  # the suite's stacks: KHADAMAT_PASSWORD_HASHING=test
         create_resources(None, template)
         pump = StreamPump(template)
         pump.start()  # runs follow-up tasks and delivers messages, as the table's stream does in AWS
