@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import EmailStr, Field, StrictBool
 
 from khadamat.api.schemas import ApiModel
@@ -63,3 +65,103 @@ class PasswordChangeRequest(ApiModel):
 
 class ConsentsRequest(ApiModel):
     marketing_opt_in: StrictBool
+
+
+# ---------------------------------------------------------------- responses (auth, account, reference)
+class HealthView(ApiModel):
+    status: str
+
+
+class NamedItem(ApiModel):
+    id: str
+    name: str
+
+
+class NamedItems(ApiModel):
+    items: list[NamedItem]
+
+
+class SignupAnswer(ApiModel):
+    user_id: str
+    role: str
+
+
+class Tokens(ApiModel):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class SessionUser(ApiModel):
+    id: str
+    role: str
+    first_name: str | None
+    last_name: str | None
+
+
+class Session(Tokens):
+    user: SessionUser
+
+
+class LoginAnswer(ApiModel):
+    """A session (tokens and user), or for an admin with TOTP the challenge POST /auth/mfa answers."""
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = None
+    user: SessionUser | None = None
+    mfa_required: bool | None = None
+    mfa_token: str | None = None
+
+
+class OtpSent(ApiModel):
+    expires_in: int
+
+
+class OtpVerified(ApiModel):
+    """PHONE purposes: phoneVerified; PASSWORD_RESET: the reset token and its lifetime."""
+    phone_verified: bool | None = None
+    reset_token: str | None = None
+    expires_in: int | None = None
+
+
+class Account(ApiModel):
+    id: str
+    role: str
+    status: str
+    phone: str | None
+    phone_verified: bool
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    city_id: str | None = None  # PRO only
+    late_cancel_count30d: int | None = Field(default=None, alias="lateCancelCount30d")  # CLIENT only
+    sanction_tier: int | None = None  # CLIENT only
+    booking_cooldown_until: str | None = None  # CLIENT only
+
+
+class ConsentRecord(ApiModel):
+    kind: str
+    granted: bool
+    terms_version: str | None
+    source_ip: str | None
+    source: str | None
+    recorded_at: str
+
+
+class Consents(ApiModel):
+    items: list[ConsentRecord]
+
+
+class Preferences(ApiModel):
+    whatsapp: bool
+    push: bool
+    sms: bool
+
+
+class ClockView(ApiModel):
+    now: str
+
+
+class JobRun(ApiModel):
+    job: str
+    summary: Any  # what the job returns (its own summary)
