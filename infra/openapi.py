@@ -204,7 +204,7 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     for status, codes in ROUTE_ERRORS.get(route.route_key, {}).items():
         errors[status] = list(dict.fromkeys(errors.get(status, []) + codes))
     errors = dict(sorted(errors.items()))
-    responses = _declared_success(route, declared)
+    responses = _declared_success(route, app, declared)
     for error_status in sorted(errors):
         codes = errors[error_status]
         responses[str(error_status)] = {
@@ -229,7 +229,12 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     return operation, schemas
 
 
-def undeclared(route: Route, declared: dict) -> list[str]:
+def answered_status(app: Any) -> int:
+    """The success status the function's one route answers a returned dict with (``status_code=``)."""
+    return (app._static_routes + app._dynamic_routes)[0].status_code  # noqa: SLF001 - one route per app
+
+
+def undeclared(declared: dict, status_code: int) -> list[str]:
     """What the route's decorator lacks: its summary, tags, success status with a body model."""
     missing = []
     if not declared.get("summary"):
@@ -244,12 +249,14 @@ def undeclared(route: Route, declared: dict) -> list[str]:
         content = declared["responses"][successes[0]].get("content", {})
         if successes[0] != "204" and not any(media.get("schema") for media in content.values()):
             missing.append(f"a model for the {successes[0]} body: responses={{{successes[0]}: returns(Model, ...)}}")
+        if int(successes[0]) != status_code:
+            missing.append(f"status_code={successes[0]} (it answers {status_code} as written)")
     return missing
 
 
-def _declared_success(route: Route, declared: dict) -> dict:
+def _declared_success(route: Route, app: Any, declared: dict) -> dict:
     """The route's own answers but errors (Powertools adds its 422 model: the envelope replaces it)."""
-    missing = undeclared(route, declared)
+    missing = undeclared(declared, answered_status(app))
     if missing:
         raise RuntimeError(f"{route.route_key} ({route.function_id}): declare on its route decorator "
                            + "; ".join(missing))
