@@ -12,7 +12,7 @@ app = build_app()
 @app.post("/auth/otp/verify",
           summary="Check a one-time code (verifies the phone, or starts a password reset)",
           tags=[Tag.AUTH],
-          responses={200: returns(OtpVerified, "Phone verified, or a reset token")})
+          responses={200: returns(OtpVerified, "Phone verified, account, session or reset token")})
 def verify_code(body: OtpVerifyRequest):
     caller, session = optional_caller(app.current_event.headers, body.purpose)
     return phone_codes.verify_code(phone=body.phone, code=body.code, purpose=body.purpose,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import EmailStr, Field, StrictBool
 
@@ -103,25 +103,27 @@ class Session(Tokens):
     user: SessionUser
 
 
-class LoginAnswer(ApiModel):
-    """A session (tokens and user), or for an admin with TOTP the challenge POST /auth/mfa answers."""
-    access_token: str | None = None
-    refresh_token: str | None = None
-    expires_in: int | None = None
-    user: SessionUser | None = None
-    mfa_required: bool | None = None
-    mfa_token: str | None = None
+class MfaChallenge(ApiModel):
+    """An admin with TOTP signs in in two steps: POST /auth/mfa with this token and a code."""
+    mfa_required: Literal[True]
+    mfa_token: str
+
+
+LoginAnswer = Session | MfaChallenge
 
 
 class OtpSent(ApiModel):
     expires_in: int
 
 
-class OtpVerified(ApiModel):
-    """PHONE purposes: phoneVerified; PASSWORD_RESET: the reset token and its lifetime."""
-    phone_verified: bool | None = None
-    reset_token: str | None = None
-    expires_in: int | None = None
+class PhoneVerified(ApiModel):
+    phone_verified: bool
+
+
+class ResetToken(ApiModel):
+    """PASSWORD_RESET: the token POST /auth/password/reset takes, valid expiresIn seconds."""
+    reset_token: str
+    expires_in: int
 
 
 class Account(ApiModel):
@@ -165,3 +167,8 @@ class ClockView(ApiModel):
 class JobRun(ApiModel):
     job: str
     summary: Any  # what the job returns (its own summary)
+
+
+# POST /auth/otp/verify, by purpose: the phone verified, the account with its new phone, a
+# session (sign-in by code, or an admin's TOTP challenge), or a password reset token.
+OtpVerified = PhoneVerified | Account | Session | MfaChallenge | ResetToken
