@@ -12,7 +12,7 @@ SAM := $(TOOLS)/bin/sam
 # stack, each schemathesis run, each subprocess test — compiled the whole code base again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy
+.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy client-check
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -74,6 +74,17 @@ build-check: $(STAMP) $(SAM)    ## CI: `sam build` (arm64: wheel tags checked; h
 
 openapi: $(STAMP)               ## write docs/openapi.json from template.yaml and the functions' models
 	$(PY) -m infra.openapi
+
+# What the apps' developers do: TypeScript types generated from docs/openapi.json
+# (openapi-typescript), a typed usage (clients/typescript/src/usage.ts) checked by tsc.
+# Versions pinned by clients/typescript/package-lock.json; node 20+ and npm required.
+CLIENT := clients/typescript
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund
+	touch $@
+
+client-check: $(CLIENT)/node_modules/.installed  ## generate the TypeScript client types from docs/openapi.json and type-check a typed usage
+	cd $(CLIENT) && npm run -s check
 
 fuzz: $(STAMP)                  ## schemathesis over every operation of the local stack (also in `make test`)
 	$(PY) -m pytest -q tests/e2e/test_fuzz.py

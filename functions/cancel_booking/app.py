@@ -4,8 +4,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from khadamat import clock
 from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_bookings import ReasonRequest, booking_in_path
+from khadamat.api.models_bookings import BookingView, ReasonRequest, booking_in_path
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.observability import http_entry
 from khadamat.usecases import bookings
@@ -13,7 +14,8 @@ from khadamat.usecases import bookings
 app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<booking_id>/cancel")
+@app.post("/bookings/<booking_id>/cancel", summary="Cancel a booking (client or pro)", tags=[Tag.BOOKINGS],
+          responses={200: returns(BookingView, "The booking, CANCELLED")})
 def cancel_booking(booking_id: str, body: Annotated[ReasonRequest | None, Body()] = None):
     return bookings.cancel(caller=caller(app), booking_id=booking_id,
                            booking=prefetched(app, "booking"),

@@ -1,14 +1,18 @@
 from khadamat import clock
 from khadamat.api.auth import optional_caller
-from khadamat.api.models import OtpVerifyRequest
+from khadamat.api.models import OtpVerified, OtpVerifyRequest
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.observability import http_entry
 from khadamat.usecases import phone_codes
 
 app = build_app()
 
 
-@app.post("/auth/otp/verify")
+@app.post("/auth/otp/verify",
+          summary="Check a one-time code (verifies the phone, or starts a password reset)",
+          tags=[Tag.AUTH],
+          responses={200: returns(OtpVerified, "Phone verified, account, session or reset token")})
 def verify_code(body: OtpVerifyRequest):
     # the per-IP /auth/* hit rides in the use case's transaction (khadamat.api.throttle)
     per_ip = app.context["source_ip_hit"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from khadamat.api.schemas import ApiModel
 from khadamat.domain.delivery import DevicePlatform
@@ -14,3 +14,34 @@ DEVICE_TOKEN_PATTERN = r"^[A-Za-z0-9:_.\-]+$"
 class DeviceRequest(ApiModel):
     platform: DevicePlatform
     token: str = Field(min_length=8, max_length=512, pattern=DEVICE_TOKEN_PATTERN)
+
+
+# ---------------------------------------------------------------- responses (SPEC §13)
+class NotificationView(ApiModel):
+    id: str
+    type: str
+    title: str | None
+    body: str | None
+    booking_id: str | None
+    created_at: str
+    read_at: str | None
+
+
+class NotificationPage(ApiModel):
+    items: list[NotificationView]
+    next_token: str | None
+
+
+class DeviceView(ApiModel):
+    token: str
+    platform: str
+
+
+class OutboxMessage(ApiModel):
+    """What a local stand-in sent (local stage only): its channel and the message's fields."""
+    model_config = ConfigDict(extra="allow")
+    channel: str
+
+
+class Outbox(ApiModel):
+    items: list[OutboxMessage]

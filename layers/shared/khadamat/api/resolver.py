@@ -40,14 +40,6 @@ def error_result(error: DomainError) -> dict:
             "body": json.dumps({"error": {"code": error.code, "message": error.message}})}
 
 
-def json_response(body, status: int = 200) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
-
-
-def no_content() -> Response:
-    return Response(status_code=204, content_type="application/json", body="")
-
-
 def _field_name(location: tuple) -> str:
     parts = [str(part) for part in location[1:] if not isinstance(part, int)]
     indexes = [part for part in location[1:] if isinstance(part, int)]
@@ -90,6 +82,14 @@ class KhadamatResolver(APIGatewayHttpResolver):
         self.prefetch = prefetch
         self.provider_body = provider_body
         self.unknown_id_code = unknown_id_code
+
+    def _to_response(self, result):
+        """A handler's ``None`` is the route's declared 204 with an empty body (not ``null``)."""
+        if result is None:
+            route = self.context.get("_route")
+            return Response(status_code=route.status_code if route else 204,
+                            content_type="application/json", body="")
+        return super()._to_response(result)
 
     @cached_property
     def body_rule(self) -> str:
