@@ -48,11 +48,13 @@ def token_for(user: users.UserItem) -> str:
 
 
 def outbox(user: users.UserItem, channels=("WHATSAPP", "PUSH", "INBOX"), created_at=None,
-           title="Nouvelle demande", body="Plomberie, lundi 7 décembre à 10:00."):
+           title="Nouvelle demande", body="Plomberie, lundi 7 décembre à 10:00.",
+           variables=("{name}", "Plomberie", "07/12/2026 à 10h00")):
     item = new_outbox_item(type="BOOKING_REQUESTED", recipient_id=user.user_id,
                            recipient_role=user.role, channels=list(channels),
                            booking_id="b-1", title=title, body=body,
-                           created_at=created_at or to_storage(datetime.now(UTC)))
+                           created_at=created_at or to_storage(datetime.now(UTC)),
+                           variables=list(variables))
     item.save()
     return item
 
@@ -120,10 +122,12 @@ def test_message_goes_to_whatsapp_push_and_inbox_once_each(api):
     item = outbox(pro)
     # When the stream delivers it
     assert deliver(item) == {"batchItemFailures": []}
-    # Then WhatsApp went to the WhatsApp number, push to the device, and the inbox has it
+    # Then WhatsApp went to the verified phone (SPEC §16) as the new-request template, push to
+    # the device, and the inbox has it
     [message] = sent("WHATSAPP")
-    assert message["to"] == "whatsapp:+212712345678"
-    assert message["body"] == "*Nouvelle demande*\nPlomberie, lundi 7 décembre à 10:00."
+    assert message["to"] == "+212612345678"
+    assert message["template"] == "khadamat_booking_requested"
+    assert [message["variables"][n] for n in "123"] == ["Un client", "Plomberie", "07/12/2026 à 10h00"]
     [pushed] = sent("PUSH")
     assert pushed["token"] == "fcm-token-0001" and pushed["title"] == "Nouvelle demande"
     inbox = api.get("/me/notifications", token=token_for(pro)).body["items"]
@@ -140,7 +144,7 @@ def test_redelivered_stream_record_sends_nothing_twice(api):
     # When the same stream record arrives again (at-least-once stream)
     assert deliver(item) == {"batchItemFailures": []}
     # Then no second WhatsApp, no second inbox item; WhatsApp went to the phone
-    assert [m["to"] for m in sent("WHATSAPP")] == ["whatsapp:+212612345678"]
+    assert [m["to"] for m in sent("WHATSAPP")] == ["+212612345678"]
     assert len(api.get("/me/notifications", token=token_for(client)).body["items"]) == 1
 
 

@@ -43,8 +43,9 @@ def test_the_confirmation_shows_the_pros_contact_when_read_and_sent_but_never_st
     [confirmed] = [n for n in api.get("/me/notifications", token=client.token).body["items"]
                    if n["type"] == "BOOKING_CONFIRMED"]
     assert pro_contact in confirmed["body"] and user_item(pro.id).last_name in confirmed["body"]
-    sent = [m for m in dev.list_sent() if m["channel"] == "WHATSAPP" and pro_contact in m["body"]]
-    assert len(sent) == 1
+    sent = [m for m in dev.list_sent() if m["channel"] == "WHATSAPP"
+            and m.get("template") == "khadamat_booking_confirmed" and m["variables"]["4"] == pro_contact]
+    assert len(sent) == 1 and pro_contact in sent[0]["preview"]
     # ...which no item of the client's inbox or outbox holds
     assert not any(value in _at_rest(client.id) for value in _personal(pro.id))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -46,6 +46,12 @@ class DeliveryItem(BaseItem):
     provider_id = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
+    # Twilio's status callbacks (SPEC §16, dal.whatsapp.record_status): queued → sent →
+    # delivered → read, or failed/undelivered with its error code; never backwards
+    delivery_status = UnicodeAttribute(null=True)
+    status_rank = NumberAttribute(null=True)
+    status_at = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
 
 
 def _delivery_key(message_id: str, unit: str) -> tuple[str, str]:

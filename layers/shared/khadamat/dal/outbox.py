@@ -30,6 +30,9 @@ class OutboxItem(BaseItem):
     title = UnicodeAttribute()
     body = UnicodeAttribute()  # French text with {name}/{contact} placeholders: no personal data
     counterpart_id = UnicodeAttribute(null=True)  # whose name/contact the text shows when rendered
+    # the WhatsApp template's body values (SPEC §16), placeholders like the body's; absent on
+    # messages written before issue 17 (then no template is sent: WhatsApp needs one)
+    variables = ListAttribute(of=UnicodeAttribute, null=True)
     correlation_id = UnicodeAttribute(null=True)  # the booking's originating API request (logs)
     created_at = UnicodeAttribute()
     delivered_at = UnicodeAttribute(null=True)
@@ -39,12 +42,14 @@ class OutboxItem(BaseItem):
 
 def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channels: list[str],
                     booking_id: str | None, title: str, body: str, created_at: str,
-                    counterpart_id: str | None = None, correlation_id: str | None = None) -> OutboxItem:
+                    counterpart_id: str | None = None, correlation_id: str | None = None,
+                    variables: list[str] | None = None) -> OutboxItem:
     message_id = str(uuid.uuid4())
     return OutboxItem(f"OUTBOX#{message_id}", "MSG", message_id=message_id, type=type,
                       recipient_id=recipient_id, recipient_role=recipient_role,
                       channels=channels, booking_id=booking_id, title=title, body=body,
                       counterpart_id=counterpart_id, correlation_id=correlation_id,
+                      variables=variables or None,
                       created_at=created_at, GSI3PK=PENDING_PK,
                       GSI3SK=f"{created_at}#{message_id}",
                       ttl=outbox_ttl(from_storage(created_at)))  # 90 days (SPEC §15)
