@@ -263,3 +263,23 @@ def test_messages_without_a_template_go_free_form_only_inside_the_window(api, wo
     [free_form] = whatsapp_to(client.phone)
     assert free_form["body"] == "*Titre*\nTexte" and "template" not in free_form
     assert message is OutboxItem
+
+
+def test_a_confirm_from_whatsapp_costs_at_most_eight_dynamodb_requests(api, world):
+    """docs/notifications.md "DynamoDB round trips (webhooks)", at the real route."""
+    from urllib.parse import urlencode
+
+    client, pro = world["client"], world["pro"]
+    booking_id = book(api, client, pro).body["id"]
+    deliver_pending()
+    request = whatsapp_to(pro.phone, "khadamat_booking_requested")[-1]
+    form = {"MessageSid": "SMcount1", "From": f"whatsapp:{e164(pro.phone)}", "Body": "Confirmer",
+            "ButtonPayload": request["buttons"][0]["payload"]}
+    signature = whatsapp_inbound.sign(f"{whatsapp.webhook_base_url()}{INBOUND}", form)
+    with counting() as tally:
+        reply = api.call("POST", INBOUND, raw_body=urlencode(form),
+                         headers={"content-type": "application/x-www-form-urlencoded",
+                                  "x-twilio-signature": signature})
+    assert reply.status == 200 and "confirmé" in reply.body
+    assert booking_status(api, client, booking_id) == "CONFIRMED"
+    assert tally.requests <= 8, dict(tally.operations)
