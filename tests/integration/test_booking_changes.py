@@ -46,7 +46,7 @@ def lock_sk(slot: str, hours: int = 0) -> str:
 
 
 def messages(type_: str) -> list[dict]:
-    return [m for m in table_items("OUTBOX#") if m["type"] == type_]
+    return [m for m in notification_items() if m["type"] == type_]
 
 
 # ---------------------------------------------------------------- propose
