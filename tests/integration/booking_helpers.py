@@ -143,6 +143,11 @@ def make_admin(api) -> Person:
     return Person(user.user_id, login.body["accessToken"], phone)
 
 
+def notification_items() -> list[dict]:
+    """Test-only: every notification (USER#… / NOTIF#…: inbox entry and outbox message), raw."""
+    return [item for item in table_items("USER#") if item["SK"].startswith("NOTIF#")]
+
+
 def table_items(prefix: str) -> list[dict]:
     """Test-only look at raw items by PK prefix (a scan, never done by the app)."""
     import boto3

@@ -482,7 +482,6 @@ def _build_report(world: "World") -> str:
 
 def _build_notification(world: "World") -> str:
     """An inbox item of the world's client, written as delivery writes it."""
-    from khadamat.dal import notifications
     from khadamat.dal.outbox import new_outbox_item
     from khadamat.domain.timeutil import to_storage
 
@@ -490,7 +489,7 @@ def _build_notification(world: "World") -> str:
                               recipient_role="CLIENT", channels=["INBOX"], booking_id=None,
                               title="Réservation confirmée", body="Votre réservation est confirmée",
                               created_at=to_storage(clock.now()))
-    notifications.put_inbox_item(message)
+    message.save()  # the booking transition's put: the notification is the inbox item
     return message.message_id
 
 

@@ -133,7 +133,7 @@ def test_message_goes_to_whatsapp_push_and_inbox_once_each(api):
     inbox = api.get("/me/notifications", token=token_for(pro)).body["items"]
     assert [n["id"] for n in inbox] == [item.message_id]
     # and the message has left the pending index
-    assert store.pending_messages() == []
+    assert store.messages_to_retry() == []
 
 
 def test_redelivered_stream_record_sends_nothing_twice(api):
@@ -165,7 +165,7 @@ def test_twilio_failing_twice_then_succeeding_delivers_one_message(api, twilio_h
     assert len(twilio_http.requests) == 3
     # and the inbox item was written once, not re-sent on the retries
     assert len(api.get("/me/notifications", token=token_for(pro)).body["items"]) == 1
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") == store.SENT
     # and a further redelivery sends nothing
     deliver(item)
     assert len(twilio_http.requests) == 3
@@ -185,7 +185,7 @@ def test_a_failing_channel_does_not_resend_the_others(aws, twilio_http):
     # Then push went out once, WhatsApp once (on the retry)
     assert len(sent("PUSH")) == 1
     assert len(twilio_http.requests) == 2
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") == store.SENT
 
 
 def test_failure_keeps_the_message_pending_for_the_redelivery_job(aws, twilio_http):
@@ -194,13 +194,13 @@ def test_failure_keeps_the_message_pending_for_the_redelivery_job(aws, twilio_ht
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
     assert deliver(item)["batchItemFailures"]
-    assert [m.message_id for m in store.pending_messages()] == [item.message_id]
+    assert [m.message_id for m in store.messages_to_retry()] == [item.message_id]
     # When the redelivery job runs (the message is old enough)
     from khadamat.usecases.notifications import redeliver_stuck
     summary = redeliver_stuck(datetime(2026, 1, 1, 10, 30, tzinfo=UTC))
     # Then it is sent and leaves the index
     assert summary == {"redelivered": 1, "failed": 0, "gaveUp": 0}
-    assert store.pending_messages() == []
+    assert store.messages_to_retry() == []
     assert len(twilio_http.requests) == 2
 
 
@@ -208,20 +208,21 @@ def test_redelivery_job_gives_up_after_a_day_and_keeps_it_visible(aws, twilio_ht
     twilio_http.statuses = [503] * 5
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
+    assert deliver(item)["batchItemFailures"]  # the stream's attempt failed: in NOTIF_RETRY
     from khadamat.usecases.notifications import redeliver_stuck
     summary = redeliver_stuck(datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     assert summary == {"redelivered": 0, "failed": 0, "gaveUp": 1}
-    assert store.pending_messages() == []
-    assert store.get_message(item.message_id).GSI3PK == store.FAILED_PK
+    assert store.messages_to_retry() == []
+    assert store.get_message(store.ref_of(item)).GSI3PK == store.FAILED_PK
 
 
-def test_deleted_recipient_is_skipped_and_recorded(aws):
+def test_deleted_recipient_is_skipped_without_a_write(aws):
     gone = make_user(status="DELETED")
     item = outbox(gone)
     assert deliver(item) == {"batchItemFailures": []}
     assert sent("WHATSAPP") == [] and sent("PUSH") == []
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SKIPPED
-    assert store.pending_messages() == []
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") is None  # nothing claimed, nothing owed
+    assert store.messages_to_retry() == []
 
 
 def test_live_claim_of_another_attempt_is_not_sent_again(aws, twilio_http):
@@ -229,7 +230,7 @@ def test_live_claim_of_another_attempt_is_not_sent_again(aws, twilio_http):
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",))
     now = datetime.now(UTC)
-    assert store.claim(item.message_id, "WHATSAPP", "other", now, now.replace(year=now.year + 1))
+    assert store.claim(store.ref_of(item), "WHATSAPP", "other", now, now.replace(year=now.year + 1))
     # When the record is delivered meanwhile
     outcome = deliver(item)
     # Then nothing is sent and the record is retried later
@@ -355,8 +356,8 @@ def test_sns_push_reaches_the_fcm_device_and_skips_an_unconfigured_platform(sns_
     endpoints = sns_push.list_endpoints_by_platform_application(
         PlatformApplicationArn=os.environ["PUSH_PLATFORM_ARN_FCM"])["Endpoints"]
     assert [e["Attributes"]["Token"] for e in endpoints] == ["fcm-token-android"]
-    assert store.unit_state(item.message_id, push_unit("fcm-token-android")) == store.SENT
-    assert store.unit_state(item.message_id, push_unit("apns-token-ios-1")) == store.SKIPPED
+    assert store.unit_state(store.ref_of(item), push_unit("fcm-token-android")) == store.SENT
+    assert store.unit_state(store.ref_of(item), push_unit("apns-token-ios-1")) == store.SKIPPED
 
 
 def test_sns_message_carries_title_and_body_for_apns_and_fcm():
@@ -381,7 +382,7 @@ def test_a_dead_device_token_is_forgotten_and_not_retried(sns_push):
     # When delivered
     assert deliver(item) == {"batchItemFailures": []}
     # Then the push is recorded as skipped and the device is gone
-    assert store.unit_state(item.message_id, push_unit("fcm-token-dead")) == store.SKIPPED
+    assert store.unit_state(store.ref_of(item), push_unit("fcm-token-dead")) == store.SKIPPED
     assert store.user_devices(client.user_id) == []
 
 
@@ -396,6 +397,6 @@ def test_local_pump_backs_off_a_failing_message_without_blocking_new_ones(aws, t
     fresh = outbox(pro, channels=("WHATSAPP",))
     # Then the next round delivers the new one only
     assert pump.pump_once() == 1
-    assert [m.message_id for m in store.pending_messages()] == [failing.message_id]
+    assert [m.message_id for m in store.messages_to_retry()] == [failing.message_id]
     assert pump.attempts == {failing.message_id: 1}
-    assert store.unit_state(fresh.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(fresh), "WHATSAPP") == store.SENT

@@ -105,12 +105,13 @@ def webhook_base_url() -> str | None:
     return config.public_base_url()
 
 
-def status_callback_url(message_id: str, unit: str) -> str | None:
-    """The signed callback names the outbox message and unit: no lookup by MessageSid needed."""
+def status_callback_url(message_ref: str, unit: str) -> str | None:
+    """The signed callback names the notification (``<userId>/<notificationId>``) and the unit:
+    no lookup by MessageSid needed."""
     from urllib.parse import urlencode
 
     base = webhook_base_url()
-    return f"{base}{STATUS_PATH}?{urlencode({'m': message_id, 'u': unit})}" if base else None
+    return f"{base}{STATUS_PATH}?{urlencode({'m': message_ref, 'u': unit})}" if base else None
 
 
 def new_local_sid() -> str:

@@ -8,9 +8,9 @@ Keys:
                                   in which free-form text may be sent); ttl 2 days
   USER#<id> / CONSENT#<at>#WHATSAPP  STOP/ARRET (granted false) or START (true), with the user's
                                   muted_channels in the same transaction (delivery honours them)
-  OUTBOX#<messageId> / SENT#<unit>   the delivery record (dal.notifications) also carries
-                                  delivery_status, status_rank and error_code from Twilio's
-                                  status callbacks, never moving backwards (conditional update)
+  USER#<id> / NOTIF#<id>, u#<unit>  the unit's delivery record (dal.notifications) also carries
+                                  st (status), st_at, r (its rank) and e (Twilio's error code)
+                                  from the status callbacks, never moving backwards
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import BaseItem, connection
-from khadamat.dal.notifications import DeliveryItem
+from khadamat.dal import notifications as notification_store
 from khadamat.dal.users import UserItem, consent_item
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.timeutil import to_storage
@@ -93,20 +93,18 @@ def record_whatsapp_consent(user: UserItem, granted: bool, now: datetime) -> Non
                   condition=UserItem.status != UserStatus.DELETED)
 
 
-def record_status(message_id: str, unit: str, status: str, rank: int, error_code: str | None,
-                  now: datetime) -> bool:
-    """Twilio's status of one sent unit; False when an equal or later status is already there
-    (callbacks arrive out of order: a status never moves backwards) or the record is gone."""
-    actions = [DeliveryItem.delivery_status.set(status), DeliveryItem.status_rank.set(rank),
-               DeliveryItem.status_at.set(to_storage(now))]
+def record_status(ref: notification_store.MessageRef, unit: str, message_sid: str, status: str, rank: int,
+                  error_code: str | None, now: datetime) -> bool:
+    """Twilio's status of one sent unit, on the notification item (one UpdateItem); False when an
+    equal or later status is there already (callbacks arrive out of order: never backwards), or
+    the unit was sent with another MessageSid. A callback that beats the sender's own record of
+    the sid (unit still SENDING) is taken."""
+    unit_path = notification_store.unit_path
+    actions = [unit_path(unit, "st").set(status), unit_path(unit, "st_at").set(to_storage(now)),
+               unit_path(unit, "r").set(str(rank))]
     if error_code:
-        actions.append(DeliveryItem.error_code.set(error_code))
-    try:
-        DeliveryItem(f"OUTBOX#{message_id}", f"SENT#{unit}").update(
-            actions=actions, condition=DeliveryItem.PK.exists() & (
-                DeliveryItem.status_rank.does_not_exist() | (DeliveryItem.status_rank < rank)))
-        return True
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        actions.append(unit_path(unit, "e").set(error_code[:12]))
+    ours = (unit_path(unit, "p") == message_sid) | (
+        unit_path(unit, "p").does_not_exist() & (unit_path(unit, "s") == notification_store.SENDING))
+    later = unit_path(unit, "r").does_not_exist() | (unit_path(unit, "r") < str(rank))
+    return notification_store.conditional_update(ref, actions, ours & later)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from khadamat.adapters import whatsapp
 from khadamat.dal import dev
-from khadamat.dal.notifications import DeliveryItem
+from khadamat.dal import notifications as notification_store
 from khadamat.domain.errors import NotFound
 from khadamat.usecases import whatsapp_inbound
 
@@ -53,8 +53,6 @@ def delivery_status(sent: dict) -> str | None:
     if not url:
         return None
     query = dict(parse_qsl(urlsplit(url).query))
-    try:
-        record = DeliveryItem.get(f"OUTBOX#{query.get('m')}", f"SENT#{query.get('u')}")
-    except DeliveryItem.DoesNotExist:
-        return "queued"
-    return record.delivery_status or "queued"
+    ref = notification_store.MessageRef.parse(query.get("m"))
+    record = notification_store.unit_record(ref, query.get("u", "")) if ref else None
+    return (record or {}).get("st") or "queued"

@@ -125,17 +125,18 @@ def handle_status(url: str, form: dict[str, str], signature: str | None, query: 
     """Records the status on the message's delivery record, never backwards; a WhatsApp message
     about a confirmation or a cancellation that failed goes once more as an SMS."""
     verify_signature(url, form, signature)
-    message_id, unit = query.get("m"), query.get("u")
+    ref, unit = notification_store.MessageRef.parse(query.get("m")), query.get("u")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
-    if not message_id or unit not in (WHATSAPP_CHANNEL, "SMS") or status not in rules.STATUS_RANKS:
+    message_sid = form.get("MessageSid") or form.get("SmsSid")
+    if ref is None or unit not in (WHATSAPP_CHANNEL, "SMS") or status not in rules.STATUS_RANKS or not message_sid:
         return {"recorded": False}
     error_code = form.get("ErrorCode") or None
-    recorded = store.record_status(message_id, unit, status, rules.STATUS_RANKS[status], error_code, now)
+    recorded = store.record_status(ref, unit, message_sid, status, rules.STATUS_RANKS[status], error_code, now)
     if recorded and unit == WHATSAPP_CHANNEL and rules.STATUS_RANKS[status] >= rules.STATUS_RANKS["delivered"]:
         _count_outcome(status)
     if recorded and unit == WHATSAPP_CHANNEL and status in rules.FAILED_STATUSES:
-        logger.warning("whatsapp message failed", extra={"messageId": message_id, "errorCode": error_code})
-        _sms_fallback(message_id, now)
+        logger.warning("whatsapp message failed", extra={"messageId": ref.notification_id, "errorCode": error_code})
+        _sms_fallback(ref, now)
     return {"recorded": recorded}
 
 
@@ -145,10 +146,10 @@ def _count_outcome(status: str) -> None:
     business_metrics.count(WHATSAPP_FAILED, 1 if status in rules.FAILED_STATUSES else 0)
 
 
-def _sms_fallback(message_id: str, now: datetime) -> None:
+def _sms_fallback(ref: notification_store.MessageRef, now: datetime) -> None:
     from khadamat.usecases import notifications
 
-    message = notification_store.get_message(message_id)
+    message = notification_store.get_message(ref)
     if message is None or not rules.needs_sms_fallback(message.type):
         return
     notifications.send_fallback_sms(message, now)
