@@ -152,7 +152,10 @@ def _sms_fallback(ref: notification_store.MessageRef, now: datetime) -> None:
     message = notification_store.get_message(ref)
     if message is None or not rules.needs_sms_fallback(message.type):
         return
-    notifications.send_fallback_sms(message, now)
+    try:
+        notifications.send_fallback_sms(message, now)
+    except Exception:  # noqa: BLE001 - the callback is answered 200 either way (docs: known gaps)
+        logger.exception("sms fallback failed", extra={"messageId": ref.notification_id})
 
 
 def form_of(body: str | None) -> dict[str, str]:
