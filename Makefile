@@ -12,7 +12,7 @@ SAM := $(TOOLS)/bin/sam
 # stack, each schemathesis run, each subprocess test — compiled the whole code base again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy client-check
+.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy client-check whatsapp-templates
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -101,6 +101,9 @@ invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/H
 
 events: $(STAMP)                ## write missing events/<LogicalId>.json sample events
 	$(PY) -m infra.local.make_events
+
+whatsapp-templates: $(STAMP)    ## make whatsapp-templates STAGE=dev: create/submit missing WhatsApp templates, SIDs to SSM, print approval status
+	STAGE=$${STAGE:-local} $(PY) -m infra.whatsapp_templates
 
 aws: $(STAMP)                   ## the embedded AWS alone (moto server, serialised) on $${MOTO_PORT:-5000}
 	$(PY) -m infra.local.aws --port $${MOTO_PORT:-5000}

@@ -48,14 +48,18 @@ def _indexes(template: Template) -> dict[str, tuple[str, str]]:
     return result
 
 
+_delivered: set[str] = set()
+
+
 def _deliver_pending() -> int:
-    """What the table's stream does: every pending outbox message to DeliverNotificationsFunction."""
+    """What the table's stream does: each notification INSERT not yet seen, to
+    DeliverNotificationsFunction (the stand-in stream, infra.local.table_stream)."""
     from infra.local.lambda_runtime import invoke
-    from infra.local.stream_pump import stream_event
-    from khadamat.dal.notifications import pending_messages
+    from infra.local.stream_pump import stream_event, written_messages
     from tests.conftest import TEMPLATE
 
-    messages = pending_messages(limit=100)
+    messages = [m for m in written_messages(TEMPLATE) if m.message_id not in _delivered]
+    _delivered.update(m.message_id for m in messages)
     if messages:
         invoke(TEMPLATE.function("DeliverNotificationsFunction"), stream_event(messages))
     return len(messages)

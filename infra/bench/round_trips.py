@@ -98,6 +98,13 @@ BUDGETS: dict[str, int] = {
     "POST /admin/articles": 2, "GET /admin/articles": 2, "GET /admin/articles/{id}": 1,
     "PUT /admin/articles/{id}": 2, "DELETE /admin/articles/{id}": 2,
     "GET /articles": 1, "GET /articles/{slug}": 1, "GET /sitemap.xml": 25,
+    # WhatsApp both ways (issue 17, docs/notifications.md "DynamoDB round trips"): the matrix's
+    # call is a signed empty form (nothing to act on: 0). A « Confirmer » costs the MessageSid
+    # claim 1 + the sender (phone item, user) 2 + the window 1 + the confirm use case 3 + the
+    # stored reply 1 = 8 (tests/integration/test_whatsapp_webhooks.py measures it); a status
+    # callback 1 (+ the SMS fallback's reads and claim when a confirmation failed).
+    "POST /webhooks/twilio/whatsapp": 0, "POST /webhooks/twilio/status": 0,
+    "POST /_dev/whatsapp/inbound": 3, "POST /_dev/whatsapp/status": 1,
 }
 # The matrix calls otp/* with one purpose (PASSWORD_RESET); every purpose's (send, verify)
 # budget, measured by tests/integration/test_phone_code_round_trips.py (issue 16 item 7: ≤ 3;

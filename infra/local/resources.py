@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from infra.local import moto_transactions
+from infra.local import moto_transactions, table_stream
 from infra.local.template import REGION, Template, physical_name
 
 _GSI_KEYS = ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput", "OnDemandThroughput")
@@ -152,7 +152,9 @@ def in_process_aws(template: Template) -> Iterator[None]:
     from moto import mock_aws
 
     moto_transactions.install()
+    table_stream.install()  # the table's stream, recorded from this process's writes
     with mock_aws():
+        table_stream.reset()
         create_resources(_in_process_clients(), template)
         yield
 

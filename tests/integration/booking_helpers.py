@@ -144,6 +144,11 @@ def make_admin(api) -> Person:
     return Person(user.user_id, login.body["accessToken"], phone)
 
 
+def notification_items() -> list[dict]:
+    """Test-only: every notification (USER#… / NOTIF#…: inbox entry and outbox message), raw."""
+    return [item for item in table_items("USER#") if item["SK"].startswith("NOTIF#")]
+
+
 @cache
 def _raw_table():
     """The table as a boto3 resource, made once per process (moto intercepts it in every test's

@@ -105,6 +105,22 @@ _WEBHOOK_EVENT = {"id": "evt_matrix_1", "type": "customer.created", "created": 1
                   "data": {"object": {"id": "cus_matrix", "object": "customer"}}}
 
 
+_STATUS_QUERY = {"m": "message-matrix", "u": "WHATSAPP"}
+
+
+def _twilio_signature(path: str, query: dict | None = None):
+    """X-Twilio-Signature over the public URL and the (empty) form, as Twilio computes it."""
+    def headers(_world, _caller, _body) -> dict:
+        from urllib.parse import urlencode
+
+        from khadamat.adapters import whatsapp
+        from khadamat.usecases import whatsapp_inbound
+
+        url = f"{whatsapp.webhook_base_url()}{path}" + (f"?{urlencode(query)}" if query else "")
+        return {"x-twilio-signature": whatsapp_inbound.sign(url, {})}
+    return headers
+
+
 def _stripe_signature(_world, _caller, body) -> dict:
     import json
 
@@ -232,6 +248,13 @@ ACCESS: dict[str, Access] = {
     "POST /pro/subscription/cancel": Access((PRO,), owners=("pro",),
                                             given=("premium",)),
     "POST /webhooks/stripe": Access("public", body=_WEBHOOK_EVENT, headers=_stripe_signature),
+    # WhatsApp both ways (issue 17, SPEC §16): Twilio's signed webhooks (an empty signed form:
+    # nothing to act on), the local Twilio stand-in's triggers
+    "POST /webhooks/twilio/whatsapp": Access("public", headers=_twilio_signature("/webhooks/twilio/whatsapp")),
+    "POST /webhooks/twilio/status": Access("public", query=_STATUS_QUERY,
+                                           headers=_twilio_signature("/webhooks/twilio/status", _STATUS_QUERY)),
+    "POST /_dev/whatsapp/inbound": Access("public", body={"from": "+212600000999", "body": "Bonjour"}),
+    "POST /_dev/whatsapp/status": Access("public", ok=404, body={"messageSid": "SMunknown", "status": "sent"}),
     # Notifications (SPEC §10): each account's own inbox and devices.
     "GET /me/notifications": Access("any"),
     "POST /me/notifications/{id}/read": Access(
@@ -459,7 +482,6 @@ def _build_report(world: "World") -> str:
 
 def _build_notification(world: "World") -> str:
     """An inbox item of the world's client, written as delivery writes it."""
-    from khadamat.dal import notifications
     from khadamat.dal.outbox import new_outbox_item
     from khadamat.domain.timeutil import to_storage
 
@@ -467,7 +489,7 @@ def _build_notification(world: "World") -> str:
                               recipient_role="CLIENT", channels=["INBOX"], booking_id=None,
                               title="Réservation confirmée", body="Votre réservation est confirmée",
                               created_at=to_storage(clock.now()))
-    notifications.put_inbox_item(message)
+    message.save()  # the booking transition's put: the notification is the inbox item
     return message.message_id
 
 

@@ -10,7 +10,7 @@ from khadamat.dal.availability import new_lock
 from khadamat.dal.bookings import BookingItem, booking_pk
 from khadamat.domain.timeutil import parse_timestamp
 from khadamat.dal.tasks import pending_tasks
-from tests.integration.booking_helpers import (BASE, SLOT, act, at, world,  # noqa: F401 (fixture)
+from tests.integration.booking_helpers import (BASE, SLOT, act, at, notification_items, world,  # noqa: F401 (fixture)
                                                book, code, make_admin, make_pro, run_follow_ups,
                                                set_clock, set_pro_offer, signup_and_login,
                                                table_items, user_item)
@@ -27,7 +27,7 @@ def status_of(api, who, booking_id) -> str:
 
 
 def outbox() -> list[dict]:
-    return table_items("OUTBOX#")
+    return notification_items()
 
 
 # ---------------------------------------------------------------- create

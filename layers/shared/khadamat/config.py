@@ -75,3 +75,14 @@ def cloudfront_origin_secret() -> str | None:
 def page_token_secret() -> str:
     """HMAC key of page tokens (dal.base.encode_page_token)."""
     return secret("PAGE_TOKEN_SECRET", "PAGE_TOKEN_SECRET_NAME")
+
+
+def whatsapp_action_secret() -> str:
+    """HMAC key of the quick-reply payloads (SPEC §16, domain.whatsapp_actions)."""
+    return secret("WHATSAPP_ACTION_SECRET", "WHATSAPP_ACTION_SECRET_NAME")
+
+
+def public_base_url() -> str | None:
+    """The API's public URL (https://api.example.ma), where Twilio posts its webhooks; None: the
+    URL is rebuilt from the request (API Gateway's domain name)."""
+    return os.environ.get("PUBLIC_BASE_URL") or None

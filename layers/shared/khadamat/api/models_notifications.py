@@ -45,3 +45,20 @@ class OutboxMessage(ApiModel):
 
 class Outbox(ApiModel):
     items: list[OutboxMessage]
+
+
+# ---------------------------------------------------------------- local Twilio stand-in (SPEC §16)
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+
+
+class DevWhatsAppInboundRequest(ApiModel):
+    from_: str = Field(alias="from", pattern=E164_PATTERN)
+    body: str | None = Field(default=None, max_length=1600)
+    button_payload: str | None = Field(default=None, max_length=256)
+    message_sid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,64}$")
+
+
+class DevWhatsAppStatusRequest(ApiModel):
+    message_sid: str = Field(pattern=r"^[A-Za-z0-9]{2,64}$")
+    status: str = Field(pattern=r"^(accepted|scheduled|queued|sending|sent|delivered|undelivered|failed|read)$")
+    error_code: str | None = Field(default=None, pattern=r"^[0-9]{1,6}$")

@@ -36,11 +36,6 @@ def whatsapp_text(title: str, body: str) -> str:
     return f"*{title}*\n{body}"
 
 
-def whatsapp_number(whatsapp: str | None, phone: str | None) -> str | None:
-    """The recipient's WhatsApp number (E.164): their WhatsApp if given, else their phone."""
-    return whatsapp or phone
-
-
 def is_stuck(created_at: datetime, now: datetime) -> bool:
     return now - created_at >= STUCK_AFTER
 

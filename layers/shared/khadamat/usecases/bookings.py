@@ -97,7 +97,8 @@ def add_outbox_message(tx: store.BookingTx, notice: notifications.Notice, recipi
                            recipient_role=notice.recipient_role, channels=list(notice.channels),
                            booking_id=booking_id, title=notice.title, body=notice.body,
                            created_at=to_storage(now), counterpart_id=counterpart_id,
-                           correlation_id=correlation_id or current_correlation_id()), "outbox")
+                           correlation_id=correlation_id or current_correlation_id(),
+                           variables=list(notice.variables)), "outbox")
 
 
 def event_item(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
@@ -287,7 +288,8 @@ def retry_stuck_follow_ups(now: datetime) -> dict:
 
 # ---------------------------------------------------------------- confirm
 def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str | None,
-            now: datetime, booking=NOT_READ) -> dict:
+            now: datetime, booking=NOT_READ, channel: str | None = None) -> dict:
+    """``channel``: where the pro acted from when not the API (``WHATSAPP``: event metadata)."""
     if caller.status == UserStatus.SUSPENDED:
         raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
     if not caller.phone_verified:  # SPEC §15: the client will be given this phone
@@ -299,7 +301,7 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
         booking = _touch(booking, now)
         _decide(booking, Action.CONFIRM, actor, now)
         try:
-            confirmed, client = _write_confirm(booking, caller, hours, duration, now)
+            confirmed, client = _write_confirm(booking, caller, hours, duration, now, channel)
             break
         except store.TxFailed as failure:
             if "booking" in failure.failed:
@@ -315,7 +317,8 @@ def confirm(*, caller: users.UserItem, booking_id: str, estimated_duration: str 
 
 
 def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[datetime],
-                   duration: str, now: datetime) -> tuple[store.BookingItem, users.UserItem | None]:
+                   duration: str, now: datetime, channel: str | None = None
+                   ) -> tuple[store.BookingItem, users.UserItem | None]:
     """The confirm transaction; returns the booking as written and its client (read with the
     group: the answer shows the client's name and phone)."""
     group, client = store.group_and_client(booking)
@@ -329,7 +332,8 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     tx.change_booking(change, "booking")
     tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
     tx.put(event_item(booking, EventType.CONFIRMED, now, 0, pro,
-                  {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours]}))
+                  {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours],
+                   **({"channel": channel} if channel else {})}))
     # SPEC's "may follow just after": the pro's overlapping PENDING requests are declined by a
     # durable task, run from the table's stream (run_follow_up), not by this request.
     tx.put(tasks.new_decline_overlapping_task(pro_id=booking.pro_id, hours=hours,
@@ -357,7 +361,7 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
 
 # ---------------------------------------------------------------- decline, cancel, complete
 def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now: datetime,
-            booking=NOT_READ) -> dict:
+            booking=NOT_READ, channel: str | None = None) -> dict:
     booking, actor = _load_visible(booking_id, caller, booking)
     for _ in range(MAX_ATTEMPTS):
         booking = _touch(booking, now)
@@ -367,7 +371,8 @@ def decline(*, caller: users.UserItem, booking_id: str, reason: str | None, now:
         change.not_expired = True
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
-        tx.put(event_item(booking, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
+        metadata = {**({"reason": reason} if reason else {}), **({"channel": channel} if channel else {})}
+        tx.put(event_item(booking, EventType.DECLINED, now, 0, caller, metadata or None))
         tx.release_active(booking)
         tx.remove_from_pending_group([booking])
         add_outbox_message(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", booking.category_id, slot_start(booking)),
