@@ -83,6 +83,11 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                                   422: ["CATEGORY_NOT_OFFERED"]},
     "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+    # WhatsApp both ways (issue 17, SPEC §16): a bad or missing X-Twilio-Signature
+    "POST /webhooks/twilio/whatsapp": {403: ["FORBIDDEN"]},
+    "POST /webhooks/twilio/status": {403: ["FORBIDDEN"]},
+    "POST /_dev/whatsapp/inbound": {404: ["NOT_FOUND"]},
+    "POST /_dev/whatsapp/status": {404: ["NOT_FOUND"]},
     # self-service (issue 16, helper privacy): a taken email; CONFLICT when a concurrent change won
     "PATCH /me": {409: ["ACCOUNT_EXISTS", "CONFLICT"]},
     # Booking changes (issue 20, SPEC §19)

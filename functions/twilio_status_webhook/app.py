@@ -1,14 +1,18 @@
 """Twilio's message status callbacks (SPEC §16): form-encoded, signed like the inbound webhook."""
 
 from khadamat import clock
+from khadamat.api.models_notifications import TwilioStatusReceipt
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.observability import http_entry
 from khadamat.usecases import whatsapp_inbound
 
 app = build_app(provider_body=True)  # Twilio signs the URL (with its query) and the form
 
 
-@app.post("/webhooks/twilio/status")
+@app.post("/webhooks/twilio/status", summary="Receive a message delivery status from Twilio",
+          tags=[Tag.WEBHOOKS],
+          responses={200: returns(TwilioStatusReceipt, "Whether the status was recorded")})
 def twilio_status_webhook():
     event = app.current_event
     url = whatsapp_inbound.public_url(event.request_context.domain_name, event.raw_path,

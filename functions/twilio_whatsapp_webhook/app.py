@@ -4,13 +4,15 @@ from aws_lambda_powertools.event_handler import Response
 
 from khadamat import clock
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, text
 from khadamat.observability import http_entry
 from khadamat.usecases import whatsapp_inbound
 
 app = build_app(provider_body=True)  # Twilio signs the URL and the form it posts
 
 
-@app.post("/webhooks/twilio/whatsapp")
+@app.post("/webhooks/twilio/whatsapp", summary="Receive a WhatsApp message or quick reply from Twilio",
+          tags=[Tag.WEBHOOKS], responses={200: text("text/xml", "TwiML: the reply, or none")})
 def twilio_whatsapp_webhook():
     event = app.current_event
     url = whatsapp_inbound.public_url(event.request_context.domain_name, event.raw_path,

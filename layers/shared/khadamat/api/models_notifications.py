@@ -62,3 +62,19 @@ class DevWhatsAppStatusRequest(ApiModel):
     message_sid: str = Field(pattern=r"^[A-Za-z0-9]{2,64}$")
     status: str = Field(pattern=r"^(accepted|scheduled|queued|sending|sent|delivered|undelivered|failed|read)$")
     error_code: str | None = Field(default=None, pattern=r"^[0-9]{1,6}$")
+
+
+class TwilioStatusReceipt(ApiModel):
+    """Whether the callback moved the message's delivery status (False: unknown, stale or backwards)."""
+    recorded: bool
+
+
+class DevWhatsAppInboundAnswer(ApiModel):
+    message_sid: str
+    reply: str | None
+    twiml: str
+
+
+class DevWhatsAppStatusAnswer(ApiModel):
+    message_sid: str
+    recorded: bool
