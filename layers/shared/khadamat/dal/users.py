@@ -60,8 +60,26 @@ class RowsAttribute(Attribute[list]):
             rows.append(values)
         return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
 
-    def deserialize(self, value: str) -> list[dict]:
+    def get_value(self, value: dict):
+        if "L" in value:  # the list-of-maps form (items written before, or by a raw client)
+            return value
+        return super().get_value(value)
+
+    def deserialize(self, value) -> list[dict]:
+        if isinstance(value, dict):
+            return [{name: _plain_value(inner) for name, inner in entry.get("M", {}).items()}
+                    for entry in value["L"]]
         return [dict(zip(self.fields, row)) for row in json.loads(value)]
+
+
+def _plain_value(value: dict):
+    """One scalar of DynamoDB JSON (S, N, BOOL, NULL) as Python."""
+    if "N" in value:
+        number = Decimal(value["N"])
+        return int(number) if number == int(number) else float(number)
+    if "NULL" in value:
+        return None
+    return value.get("S", value.get("BOOL"))
 
 
 def _plain_number(value):
