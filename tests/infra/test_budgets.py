@@ -53,5 +53,8 @@ def test_a_booking_costs_at_most_its_budget_of_write_units_per_step():
              for step, budget in booking_cost.CANCEL_BUDGET.items() if cancel.wcu(step) > budget]
     assert not over, over
     assert booking_cost.total_wcu(happy, booking_cost.HAPPY_STEPS) <= booking_cost.BUDGET_TOTAL
+    # and SPEC §14's split: the wave-1 booking, and each message with its bookkeeping
+    assert booking_cost.core_wcu(happy, booking_cost.HAPPY_STEPS) <= booking_cost.CORE_BUDGET
+    assert booking_cost.per_message_wcu(happy, booking_cost.HAPPY_STEPS, 2) <= booking_cost.MESSAGE_BUDGET
     # and every message went out once on WhatsApp (the cost was not bought by sending less)
     assert result["happy_counts"] == {"messages": 2, "whatsapp": 2}

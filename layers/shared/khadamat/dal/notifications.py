@@ -206,19 +206,22 @@ def find_inbox_item(user_id: str, notification_id: str) -> InboxItem | None:
     key = notification_key(user_id, notification_id)
     if key is None:
         return None
-    try:
-        return InboxItem.get(*key)
-    except InboxItem.DoesNotExist:
+    raw = connection().get_item(InboxItem.Meta.table_name, key[0], key[1]).get("Item")
+    if raw is None:
         return None
+    item = InboxItem.from_raw_data(raw)
+    item.unit_names = [name for name in raw if name.startswith("u#")]  # its delivery records
+    return item
 
 
 def mark_read(item: InboxItem, now: datetime) -> None:
     """Sets readAt once: a second call keeps the first reading time; a read notification
-    is kept 180 days from then (ttl, SPEC §15)."""
+    is kept 180 days from then (ttl, SPEC §15) without its delivery records, which SPEC §15
+    keeps no longer than 90 days (they go now, with the read)."""
+    actions = [InboxItem.read_at.set(to_storage(now)), InboxItem.ttl.set(read_notification_ttl(now))]
+    actions += [Path([name]).remove() for name in getattr(item, "unit_names", ())]
     try:
-        item.update(actions=[InboxItem.read_at.set(to_storage(now)),
-                             InboxItem.ttl.set(read_notification_ttl(now))],
-                    condition=InboxItem.read_at.does_not_exist())
+        item.update(actions=actions, condition=InboxItem.read_at.does_not_exist())
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise

@@ -10,7 +10,9 @@ The table's stream carries the item's INSERT to the delivery function (FilterCri
 state lives on this same item (dal.notifications: attributes ``u#<unit>``). No pending index:
 only a message whose delivery failed enters GSI3 ``NOTIF_RETRY`` (docs/notifications.md).
 The text keeps {name}/{contact} placeholders: no personal data at rest (SPEC §13).
-No ttl while unread; once read, kept 180 days (SPEC §15, dal.notifications.mark_read).
+Retention (SPEC §15): the item is the outbox message, so it carries the outbox's ttl, 90 days
+after it was written; reading it resets the ttl to 180 days after readAt and drops its delivery
+records (dal.notifications.mark_read): an unread notification goes after 90 days.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import uuid
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from khadamat.dal.base import BaseItem
+from khadamat.domain.retention import outbox_ttl
+from khadamat.domain.timeutil import from_storage
 
 _ID = re.compile(r"^\d{20}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -67,4 +71,5 @@ def new_outbox_item(*, type: str, recipient_id: str, recipient_role: str, channe
                             type=type, recipient_id=recipient_id, recipient_role=recipient_role,
                             channels=channels, booking_id=booking_id, title=title, body=body,
                             counterpart_id=counterpart_id, correlation_id=correlation_id,
-                            variables=variables or None, created_at=created_at)
+                            variables=variables or None, created_at=created_at,
+                            ttl=outbox_ttl(from_storage(created_at)))

@@ -21,9 +21,9 @@ class DevicePlatform(StrEnum):
 
 # A claim older than this is taken to be from a crashed attempt and may be taken over.
 SEND_LEASE = timedelta(minutes=2)
-# The redelivery job picks up messages still pending after this (the stream had its chance)...
+# The redelivery job picks up failed messages (NOTIF_RETRY) after this (the stream had its chance)...
 STUCK_AFTER = timedelta(minutes=5)
-# ...and stops retrying them after this: they move to the OUTBOX_FAILED index for an operator.
+# ...and stops retrying them after this: they move to the NOTIF_FAILED index for an operator.
 GIVE_UP_AFTER = timedelta(hours=24)
 
 
