@@ -1,15 +1,16 @@
 """Local stand-in for the table's stream (moto has no stream reader): one pump, two sources.
 
 Each source feeds a stream consumer its items, as in AWS:
-- GSI3 ``TASK_PENDING`` → BookingFollowUpsFunction (a confirm's follow-up task, docs/bookings.md);
-- the notification INSERTs (``USER#… / NOTIF#…``) of the stand-in stream
-  (infra.local.table_stream, filtered by the function's FilterCriteria) →
-  DeliverNotificationsFunction (docs/notifications.md).
-A thread polls each source every POLL_S seconds (an index Query, never a scan) and feeds what it
+- the follow-up task INSERTs (``TASK#… / DECLINE_OVERLAPPING``) → BookingFollowUpsFunction
+  (a confirm's follow-up task, docs/bookings.md);
+- the notification INSERTs (``USER#… / NOTIF#…``) → DeliverNotificationsFunction
+  (docs/notifications.md);
+both read from the stand-in stream (infra.local.table_stream, filtered by each function's
+FilterCriteria). A thread polls each source every POLL_S seconds and feeds what it
 finds to the SAME handler, as the DynamoDB stream event Lambda would send. A failed item is
 retried with exponential backoff, MAX_ATTEMPTS times like the template's MaximumRetryAttempts;
-then it is left for the source's job (POST /_dev/jobs/<job>), as in AWS: a task in its index, a
-message in GSI3 NOTIF_RETRY (where its failed delivery put it).
+then it is left for the source's job (POST /_dev/jobs/<job>), as in AWS: a task in GSI3
+TASK_RETRY, a message in GSI3 NOTIF_RETRY (where its failed run put it).
 """
 
 from __future__ import annotations
@@ -40,25 +41,18 @@ class Source:
     done: Callable[[list], None] = lambda items: None  # delivered, or given up: stop offering them
 
 
-def _pending_tasks() -> list:
-    from khadamat.dal.tasks import pending_tasks  # the dal reads TABLE_NAME when imported
+class _Inserted:
+    """A consumer's INSERTs read from the stand-in stream (filtered by its FilterCriteria) and
+    not yet handled by the pump."""
 
-    return pending_tasks(limit=BATCH, newest_first=True)
-
-
-class _InsertedMessages:
-    """Notification INSERTs read from the stand-in stream and not yet handled by the pump."""
-
-    def __init__(self, function_id: str):
-        self.function_id = function_id
+    def __init__(self, function_id: str, from_image: Callable[[dict], object], key: Callable[[object], str]):
+        self.function_id, self.from_image, self.key = function_id, from_image, key
         self.reader: table_stream.StreamReader | None = None
         self.outstanding: dict[str, object] = {}
         self.generation = table_stream.generation()
         self.lock = threading.Lock()
 
     def pending(self) -> list:
-        from khadamat.dal.notifications import message_from_image  # reads TABLE_NAME when imported
-
         with self.lock:
             if self.generation != table_stream.generation():  # a new table: forget the old one's
                 self.outstanding.clear()
@@ -67,17 +61,32 @@ class _InsertedMessages:
                 self.reader = table_stream.StreamReader(
                     table_stream.function_patterns(Template(), self.function_id))
             for record in self.reader.read():
-                message = message_from_image(record["dynamodb"]["NewImage"])
-                self.outstanding[message.message_id] = message
+                item = self.from_image(record["dynamodb"]["NewImage"])
+                self.outstanding[self.key(item)] = item
             return list(reversed(self.outstanding.values()))[:BATCH]  # newest first
 
     def done(self, items: list) -> None:
         with self.lock:
             for item in items:
-                self.outstanding.pop(item.message_id, None)
+                self.outstanding.pop(self.key(item), None)
 
 
-_MESSAGES = _InsertedMessages("DeliverNotificationsFunction")
+def _message_from_image(image: dict):
+    from khadamat.dal.notifications import message_from_image  # reads TABLE_NAME when imported
+
+    return message_from_image(image)
+
+
+def _task_from_image(image: dict):
+    from khadamat.dal.tasks import task_from_image  # reads TABLE_NAME when imported
+
+    return task_from_image(image)
+
+
+_TASKS = _Inserted("BookingFollowUpsFunction", _task_from_image, lambda task: task.task_id)
+_MESSAGES = _Inserted("DeliverNotificationsFunction", _message_from_image, lambda message: message.message_id)
+
+
 def written_messages(template: Template) -> list:
     """Every notification the stand-in stream has carried so far (tests and benches that
     deliver "what the stream would", without the pump)."""
@@ -87,9 +96,9 @@ def written_messages(template: Template) -> list:
             for record in table_stream.records_for(template, "DeliverNotificationsFunction")]
 
 
-FOLLOW_UPS = Source("BookingFollowUpsFunction", _pending_tasks, lambda task: task.task_id,
-                    "retry-follow-ups")
-OUTBOX = Source("DeliverNotificationsFunction", _MESSAGES.pending, lambda message: message.message_id,
+FOLLOW_UPS = Source("BookingFollowUpsFunction", _TASKS.pending, _TASKS.key, "retry-follow-ups",
+                    _TASKS.done)
+OUTBOX = Source("DeliverNotificationsFunction", _MESSAGES.pending, _MESSAGES.key,
                 "redeliver-notifications", _MESSAGES.done)
 # Follow-ups first: the messages their declines write go out in the same round.
 SOURCES = (FOLLOW_UPS, OUTBOX)

@@ -176,16 +176,27 @@ def user_item(user_id: str):
     return UserItem.get(*user_key(user_id))
 
 
-def run_follow_ups(tasks: list | None = None) -> tuple[list, dict]:
-    """What the table's stream does just after a confirm (there is no stream reader in-process):
-    the pending follow-up tasks (or ``tasks``) through the real BookingFollowUpsFunction.
-    Returns the tasks run and the handler's answer."""
-    from infra.local.lambda_runtime import invoke
-    from infra.local.stream_pump import stream_event
-    from khadamat.dal.tasks import pending_tasks
+def undone_tasks() -> list:
+    """The follow-up tasks the stream has carried so far whose ``done_at`` is still unset (read
+    by key: the task's own state)."""
+    from infra.local.table_stream import records_for
+    from khadamat.dal.tasks import get_task
     from tests.conftest import TEMPLATE
 
-    tasks = pending_tasks() if tasks is None else tasks
+    found = [get_task(r["dynamodb"]["Keys"]["PK"]["S"], r["dynamodb"]["Keys"]["SK"]["S"])
+             for r in records_for(TEMPLATE, "BookingFollowUpsFunction")]
+    return [task for task in found if task is not None and task.done_at is None]
+
+
+def run_follow_ups(tasks: list | None = None) -> tuple[list, dict]:
+    """What the table's stream does just after a confirm (there is no stream reader in-process):
+    the follow-up tasks it carried that are not done yet (or ``tasks``) through the real
+    BookingFollowUpsFunction. Returns the tasks run and the handler's answer."""
+    from infra.local.lambda_runtime import invoke
+    from infra.local.stream_pump import stream_event
+    from tests.conftest import TEMPLATE
+
+    tasks = undone_tasks() if tasks is None else tasks
     if not tasks:
         return [], {}
     return tasks, invoke(TEMPLATE.function("BookingFollowUpsFunction"), stream_event(tasks)) or {}

@@ -9,9 +9,9 @@ import pytest
 from khadamat.dal.availability import new_lock
 from khadamat.dal.bookings import BookingItem, booking_pk
 from khadamat.domain.timeutil import parse_timestamp
-from khadamat.dal.tasks import pending_tasks
+from khadamat.dal.tasks import mark_for_retry, pending_tasks
 from tests.integration.booking_helpers import (BASE, SLOT, act, at, notification_items, world,  # noqa: F401 (fixture)
-                                               book, code, make_admin, make_pro, run_follow_ups,
+                                               book, code, make_admin, make_pro, run_follow_ups, undone_tasks,
                                                set_clock, set_pro_offer, signup_and_login,
                                                table_items, user_item)
 
@@ -241,12 +241,13 @@ def test_confirm_cancels_the_clients_other_pendings_and_declines_the_pros_overla
         "CANCELLED", None, None)
     # and the pro's overlapping request of another client waits for the confirm's follow-up task
     assert status_of(api, rival_client, rival["id"]) == "PENDING"
-    [task] = pending_tasks()
+    [task] = undone_tasks()
+    assert pending_tasks() == []  # not in the retry index: only a failed run puts it there
     assert (task.kind, task.pro_id, task.confirmed_booking_id) == ("DECLINE_OVERLAPPING", pro.id, mine["id"])
     assert [parse_timestamp(h) for h in task.hours] == [parse_timestamp(SLOT), parse_timestamp(at(27))]
     # When the stream runs it: the rival is declined SLOT_TAKEN by the system, and hears of it
     _ran, answer = run_follow_ups()
-    assert answer == {"batchItemFailures": []} and pending_tasks() == []
+    assert answer == {"batchItemFailures": []} and undone_tasks() == [] and pending_tasks() == []
     seen = api.get(f"/bookings/{rival['id']}", token=rival_client.token).body
     assert (seen["status"], seen["cancelReason"]) == ("DECLINED", "SLOT_TAKEN")
     rival_events = api.get(f"/bookings/{rival['id']}/events", token=rival_client.token).body["items"]
@@ -291,19 +292,44 @@ def test_an_overlapping_request_expired_by_the_time_the_follow_up_runs_is_expire
     assert [m["type"] for m in outbox() if m["recipient_id"] == rival_client.id] == ["BOOKING_EXPIRED"]
 
 
-def test_the_retry_job_runs_only_follow_ups_pending_for_over_a_minute(api, world):
-    # Given a confirm whose follow-up the stream did not run
+def _confirmed_follow_up(api, world):
+    """A confirm whose follow-up the stream has not run yet, and the rival request it declines."""
     client, pro = world["client"], world["pro"]
     rival_client = signup_and_login(api, "CLIENT")
     mine, rival = created(api, client, pro), created(api, rival_client, pro)
     assert act(api, pro, mine["id"], "confirm").status == 200
-    # When the job runs within the minute, nothing is taken from the stream
+    [task] = undone_tasks()
+    return task, rival_client, rival
+
+
+def test_the_retry_job_runs_only_failed_follow_ups(api, world):
+    # Given a confirm whose follow-up the stream has not run yet
+    task, rival_client, rival = _confirmed_follow_up(api, world)
+    # When the job runs a minute later, it leaves it to the stream (no failed run)
+    set_clock(api, at(0.02), rival_client)
+    assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 0, "failed": 0}
+    assert status_of(api, rival_client, rival["id"]) == "PENDING"
+    # Then once a run failed (the task enters TASK_RETRY) the job runs it
+    assert mark_for_retry(task) and [t.task_id for t in pending_tasks()] == [task.task_id]
+    assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 1, "failed": 0}
+    assert status_of(api, rival_client, rival["id"]) == "DECLINED"
+    assert pending_tasks() == [] and undone_tasks() == []
+    # and a done task never enters the retry index again
+    assert not mark_for_retry(task) and pending_tasks() == []
+
+
+def test_the_retry_job_waits_a_minute_after_the_confirm(api, world):
+    # Given a confirm whose follow-up's stream run failed at once
+    task, rival_client, rival = _confirmed_follow_up(api, world)
+    mark_for_retry(task)
+    # When the job runs within the minute, nothing is taken from the stream's retries
     assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 0, "failed": 0}
     # Then a minute later it runs the task, once
     set_clock(api, at(0.02), rival_client)
     assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 1, "failed": 0}
     assert api.post("/_dev/jobs/retry-follow-ups").body["summary"] == {"ran": 0, "failed": 0}
-    assert status_of(api, rival_client, rival["id"]) == "DECLINED" and pending_tasks() == []
+    assert status_of(api, rival_client, rival["id"]) == "DECLINED"
+    assert pending_tasks() == [] and undone_tasks() == []
 
 
 def test_confirm_rules(api, world):

@@ -116,11 +116,12 @@ def test_one_boost_per_completed_boost_checkout():
 def test_follow_up_invariants_flag_a_pending_task_and_a_pending_request_in_a_held_hour():
     from tests.e2e.invariants import follow_up_violations
 
-    task = {"PK": "TASK#t1", "SK": "DECLINE_OVERLAPPING", "GSI3PK": "TASK_PENDING"}
+    task = {"PK": "TASK#t1", "SK": "DECLINE_OVERLAPPING"}  # not run yet: no done_at
     confirmed = booking("b1", "CONFIRMED", duration="H2")
     later = booking("b2", "PENDING", slot="2026-12-01T11:00:00.000000Z")
-    assert follow_up_violations([confirmed, {**later, "status": "DECLINED"}, {**task, "GSI3PK": None}]) == []
+    assert follow_up_violations([confirmed, {**later, "status": "DECLINED"}, {**task, "done_at": "2026-12-01T09:00:00.000000Z"}]) == []
     assert follow_up_violations([task])
+    assert follow_up_violations([{**task, "GSI3PK": "TASK_RETRY"}])  # failed, not done yet
     assert follow_up_violations([confirmed, later])
 
 

@@ -2,10 +2,12 @@
 
 Key: TASK#<taskId> / <kind>. Kind DECLINE_OVERLAPPING (a confirm's follow-up: the pro's other
 PENDING bookings in the held hours → DECLINED, SLOT_TAKEN).
-GSI3: TASK_PENDING / <createdAt>#<taskId> until the task has run (sparse: removed when done).
 The table's stream carries each new task to BookingFollowUpsFunction (FilterCriteria on the
-INSERT of this key shape); the retry job and the local pump read the pending index. Like the
-outbox (dal.outbox): no dual write, the task exists if and only if its transaction committed.
+INSERT of this key shape); a run sets ``done_at`` (the task's own "done" signal, by key).
+GSI3: TASK_RETRY / <createdAt>#<taskId> only after a FAILED run (sparse, like the
+notifications' NOTIF_RETRY: a task that runs first time never pays for an index entry); the
+retry-follow-ups job Queries it. Like the outbox (dal.outbox): no dual write, the task exists if
+and only if its transaction committed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pynamodb.exceptions import UpdateError
 from khadamat.dal.base import GSI3, BaseItem, oldest_in
 from khadamat.domain.timeutil import to_storage
 
-PENDING_PK = "TASK_PENDING"
+RETRY_PK = "TASK_RETRY"
 DECLINE_OVERLAPPING = "DECLINE_OVERLAPPING"
 DONE_KEPT_FOR = timedelta(days=7)  # a done task stays readable a week (ttl), then DynamoDB drops it
 
@@ -34,7 +36,7 @@ class TaskItem(BaseItem):
     created_at = UnicodeAttribute()
     done_at = UnicodeAttribute(null=True)
 
-    pending = GSI3()
+    retry = GSI3()
 
 
 def new_decline_overlapping_task(*, pro_id: str, hours: list[datetime], confirmed_booking_id: str,
@@ -43,7 +45,7 @@ def new_decline_overlapping_task(*, pro_id: str, hours: list[datetime], confirme
     return TaskItem(f"TASK#{task_id}", DECLINE_OVERLAPPING, task_id=task_id, kind=DECLINE_OVERLAPPING,
                     pro_id=pro_id, hours=[to_storage(hour) for hour in hours],
                     confirmed_booking_id=confirmed_booking_id, created_at=created_at,
-                    correlation_id=correlation_id, GSI3PK=PENDING_PK, GSI3SK=f"{created_at}#{task_id}")
+                    correlation_id=correlation_id)
 
 
 def task_from_image(image: dict) -> TaskItem:
@@ -53,17 +55,40 @@ def task_from_image(image: dict) -> TaskItem:
 
 def pending_tasks(created_before: datetime | None = None, limit: int = 25,
                   newest_first: bool = False) -> list[TaskItem]:
-    """Tasks not run yet, oldest first unless asked (a Query of the sparse GSI3, never a scan)."""
-    return oldest_in(TaskItem.pending, PENDING_PK, TaskItem.GSI3SK, created_before, limit, newest_first)
+    """Tasks whose run failed and that are not done yet, oldest first unless asked (a Query of
+    the sparse GSI3 TASK_RETRY, never a scan)."""
+    return oldest_in(TaskItem.retry, RETRY_PK, TaskItem.GSI3SK, created_before, limit, newest_first)
+
+
+def get_task(pk: str, sk: str = DECLINE_OVERLAPPING) -> TaskItem | None:
+    """A task by key, strongly consistent (whether it is done: ``done_at``)."""
+    try:
+        return TaskItem.get(pk, sk, consistent_read=True)
+    except TaskItem.DoesNotExist:
+        return None
 
 
 def mark_done(task: TaskItem, now: datetime) -> bool:
-    """The task leaves the pending index; False when another run already did it (harmless)."""
+    """The task is done (and leaves the retry index if a failed run put it there: removing absent
+    index keys writes no index entry); False when another run already did it (harmless)."""
+    return _update_unless_done(task, [
+        TaskItem.done_at.set(to_storage(now)), TaskItem.GSI3PK.remove(), TaskItem.GSI3SK.remove(),
+        TaskItem.ttl.set(int((now + DONE_KEPT_FOR).timestamp()))])
+
+
+def mark_for_retry(task: TaskItem) -> bool:
+    """A run failed: the task enters GSI3 TASK_RETRY, where the retry-follow-ups job finds it
+    (only failures pay for an index entry). No write if it is there already or done."""
+    return _update_unless_done(task, [TaskItem.GSI3PK.set(RETRY_PK),
+                                      TaskItem.GSI3SK.set(f"{task.created_at}#{task.task_id}")],
+                               TaskItem.GSI3PK.does_not_exist())
+
+
+def _update_unless_done(task: TaskItem, actions: list, condition=None) -> bool:
+    unless_done = TaskItem.PK.exists() & TaskItem.done_at.does_not_exist()
     try:
-        TaskItem(task.PK, task.SK).update(actions=[
-            TaskItem.done_at.set(to_storage(now)), TaskItem.GSI3PK.remove(), TaskItem.GSI3SK.remove(),
-            TaskItem.ttl.set(int((now + DONE_KEPT_FOR).timestamp()))],
-            condition=TaskItem.GSI3PK == PENDING_PK)
+        TaskItem(task.PK, task.SK).update(
+            actions=actions, condition=unless_done if condition is None else unless_done & condition)
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise

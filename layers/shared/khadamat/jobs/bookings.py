@@ -45,5 +45,5 @@ def release_orphan_locks() -> dict:
 
 @job("retry-follow-ups")
 def retry_follow_ups() -> dict:
-    """Follow-up tasks still pending a minute after their confirm (Query of TASK_PENDING)."""
+    """Follow-up tasks whose run failed, a minute after their confirm (Query of TASK_RETRY)."""
     return retry_stuck_follow_ups(clock.now())

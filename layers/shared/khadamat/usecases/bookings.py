@@ -266,12 +266,19 @@ def run_follow_up(task: tasks.TaskItem, now: datetime) -> dict:
 
 
 def run_follow_up_record(record: dict, now: datetime) -> dict:
-    """One DynamoDB stream record (INSERT of a TASK#… item)."""
-    return run_follow_up(tasks.task_from_image(record["dynamodb"]["NewImage"]), now)
+    """One DynamoDB stream record (INSERT of a TASK#… item). A failed run puts the task in the
+    retry index (the retry-follow-ups job's safety net) before Lambda retries the record."""
+    task = tasks.task_from_image(record["dynamodb"]["NewImage"])
+    try:
+        return run_follow_up(task, now)
+    except Exception:
+        tasks.mark_for_retry(task)
+        raise
 
 
 def retry_stuck_follow_ups(now: datetime) -> dict:
-    """The safety net behind the stream: tasks still pending a minute after they were written."""
+    """The safety net behind the stream: tasks whose run failed (GSI3 TASK_RETRY), a minute after
+    they were written."""
     summary = {"ran": 0, "failed": 0}
     stuck = tasks.pending_tasks(created_before=now - FOLLOW_UP_STUCK_AFTER, limit=100)  # oldest first
     funnel.backlog_age(funnel.FOLLOW_UP_BACKLOG_AGE,
