@@ -269,5 +269,12 @@ _SAVINGS = [
     "", "Left between the wave-1 figure and SPEC §14's 45 (not done; estimated):", "",
     "| change | saves |", "|---|---:|",
     "| bookings' client/pro listing entries in their own KEYS_ONLY indexes (status changes stop "
-    "rewriting two full copies; the listings gain a BatchGetItem) | 4 |",
+    "rewriting two full copies; the listings gain a BatchGetItem). Not a template edit: GSI1/GSI2 "
+    "are shared by other items (projection ALL can't change in place): two new indexes with their "
+    "own key attributes, a backfill of existing bookings, KEYS_ONLY pricing in "
+    "infra/bench/capacity.py. Six readers: the client/pro listings (their `status` filter is a "
+    "FilterExpression on the index: with KEYS_ONLY it moves after the BatchGetItem, so pages "
+    "hold up to `limit`), the follow-up's overlap Query (`pro_bookings_between`, +1 round trip "
+    "per follow-up), the calendar feed, the CSV export, the data export, the admin user view "
+    "| 4 |",
 ]
