@@ -57,7 +57,8 @@ def _append(images: list[dict]) -> None:
     with _LOCK:
         for image in images:
             _RECORDS.append({"eventName": "INSERT", "dynamodb": {
-                "Keys": {"PK": image["PK"], "SK": image["SK"]}, "NewImage": image,
+                # the key of the app's table (PK, SK); another table's items keep what they have
+                "Keys": {name: image[name] for name in ("PK", "SK") if name in image}, "NewImage": image,
                 "SequenceNumber": str(len(_RECORDS)), "ApproximateCreationDateTime": time.time()}})
 
 
