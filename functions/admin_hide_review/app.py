@@ -3,7 +3,7 @@ from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import ReviewHideRequest, review_in_path
 from khadamat.api.resolver import build_app, no_content
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import moderation
 
 app = build_app(roles=(Role.ADMIN,), prefetch=review_in_path)

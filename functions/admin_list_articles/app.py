@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from khadamat.api.auth import caller
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
 
 app = build_app(roles=(Role.ADMIN,))

@@ -3,7 +3,7 @@ from khadamat.api.auth import caller
 from khadamat.api.models_payments import BoostCheckoutRequest
 from khadamat.api.resolver import build_app, json_response
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import payments
 
 app = build_app(roles=(Role.PRO,))

@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.auth import ANY_ROLE, caller, session_of
 from khadamat.api.models import PasswordChangeRequest
 from khadamat.api.resolver import build_app, no_content
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import phone_codes
 
 app = build_app(roles=ANY_ROLE)

@@ -1,7 +1,7 @@
 from khadamat.api.auth import caller
 from khadamat.api.resolver import build_app, no_content
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
 
 app = build_app(roles=(Role.PRO,))

@@ -1,7 +1,7 @@
 from khadamat import clock
 from khadamat.api.models_admin import DevAdminRequest
 from khadamat.api.resolver import build_app, json_response
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import admin_accounts, dev
 
 app = build_app()

@@ -1,5 +1,5 @@
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev
 
 app = build_app()
@@ -8,7 +8,9 @@ app = build_app()
 @app.post("/_dev/jobs/<job>")
 def run_job(job: str):
     dev.require_local_stage()
-    return dev.run_job(job)
+    from khadamat.jobs.registry import run_job as run  # every job module: only on the local stage
+
+    return run(job)
 
 
 lambda_handler = http_entry(app)

@@ -1,6 +1,6 @@
 from khadamat import clock
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev, payments_dev
 
 app = build_app()

@@ -3,7 +3,7 @@ import json
 from aws_lambda_powertools.event_handler import Response
 
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
 
 app = build_app()

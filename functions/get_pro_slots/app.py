@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat import clock
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
 
 app = build_app(unknown_id_code="PRO_NOT_FOUND")

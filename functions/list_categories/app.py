@@ -1,6 +1,6 @@
 from khadamat.api.resolver import build_app
 from khadamat.domain.reference import CATEGORIES
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 
 app = build_app()
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat.api.auth import ANY_ROLE, caller
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import notifications
 
 app = build_app(roles=ANY_ROLE)

@@ -1,7 +1,7 @@
 from khadamat import clock
 from khadamat.api.models_admin import MfaLoginRequest
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app()

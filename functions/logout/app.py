@@ -1,6 +1,6 @@
 from khadamat.api.models import RefreshTokenRequest
 from khadamat.api.resolver import build_app, no_content
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app()

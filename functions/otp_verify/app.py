@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.auth import optional_caller
 from khadamat.api.models import OtpVerifyRequest
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import phone_codes
 
 app = build_app()

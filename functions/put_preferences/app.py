@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.auth import ANY_ROLE, caller
 from khadamat.api.models_privacy import PreferencesRequest
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import self_service
 
 app = build_app(roles=ANY_ROLE)

@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.auth import ANY_ROLE, caller
 from khadamat.api.models_notifications import DeviceRequest
 from khadamat.api.resolver import build_app, json_response
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import notifications
 
 app = build_app(roles=ANY_ROLE)

@@ -1,7 +1,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import sitemap
 
 app = build_app()

@@ -1,6 +1,6 @@
 from khadamat import clock
 from khadamat.api.resolver import build_app
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import payments
 
 app = build_app(provider_body=True)  # Stripe signs the raw bytes it sends

@@ -3,7 +3,7 @@ from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import user_in_path
 from khadamat.api.resolver import build_app
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app(roles=(Role.ADMIN,), prefetch=user_in_path)

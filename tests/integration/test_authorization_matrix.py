@@ -548,11 +548,12 @@ BUILDERS.update({
 # ---- pro workspace (issue 19)
 def _build_reviewed(world: "World") -> str:
     """A COMPLETED booking of the world's client with the world's pro, reviewed by the client."""
-    from khadamat.usecases import bookings
+    from khadamat.dal.bookings import BookingRef
+    from khadamat.usecases import booking_transitions
 
     booking_id = world.make("completed")
-    bookings.review(caller=_user(world, "client"), booking_id=booking_id, rating=5, comment="Top",
-                    now=clock.now())
+    booking_transitions.review(caller=_user(world, "client"), booking=BookingRef(booking_id), rating=5,
+                               comment="Top", now=clock.now())
     return booking_id
 
 

@@ -111,6 +111,13 @@ def _needs_a_field(field) -> bool:
     return model_fields is None or any(f.is_required() for f in model_fields.values())
 
 
+def path_id(event: dict) -> str:
+    """The value of the route's one path parameter ("" when it has none): template.yaml names
+    it, the code that reads it does not."""
+    values = list((event.get("pathParameters") or {}).values())
+    return values[0] if len(values) == 1 else ""
+
+
 def check_request(app: KhadamatResolver, event: dict) -> None:
     """SPEC §1's rules for the path and body of every request (raises the DomainError to answer).
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import (GSI1, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token, oldest_in)
+                               encode_page_token, oldest_in, get_or_none, conditionally)
 from khadamat.dal.outbox import PENDING_PK, OutboxItem
 from khadamat.domain.retention import outbox_ttl, read_notification_ttl
 from khadamat.domain.timeutil import to_storage
@@ -62,20 +62,12 @@ def claim(message_id: str, unit: str, claim_id: str, now: datetime, lease_until:
                         updated_at=to_storage(now), ttl=outbox_ttl(now))
     free = DeliveryItem.PK.does_not_exist() | (
         (DeliveryItem.state == SENDING) & (DeliveryItem.lease_until < to_storage(now)))
-    try:
-        item.save(condition=free)
-        return True
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return conditionally(item.save, condition=free)
 
 
 def unit_state(message_id: str, unit: str) -> str | None:
-    try:
-        return DeliveryItem.get(*_delivery_key(message_id, unit), consistent_read=True).state
-    except DeliveryItem.DoesNotExist:
-        return None
+    item = get_or_none(DeliveryItem, *_delivery_key(message_id, unit), consistent_read=True)
+    return item.state if item else None
 
 
 def finish(message_id: str, unit: str, claim_id: str, state: str, now: datetime,
@@ -136,10 +128,7 @@ def pending_messages(created_before: datetime | None = None, limit: int = 25,
 
 
 def get_message(message_id: str) -> OutboxItem | None:
-    try:
-        return OutboxItem.get(f"OUTBOX#{message_id}", "MSG")
-    except OutboxItem.DoesNotExist:
-        return None
+    return get_or_none(OutboxItem, f"OUTBOX#{message_id}", "MSG")
 
 
 # ---------------------------------------------------------------- inbox
@@ -166,11 +155,7 @@ def put_inbox_item(message: OutboxItem) -> None:
                      booking_id=message.booking_id, counterpart_id=message.counterpart_id,
                      created_at=message.created_at,
                      GSI1PK=f"NOTIF#{message.message_id}", GSI1SK="NOTIF")
-    try:
-        item.save(condition=InboxItem.PK.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditionally(item.save, condition=InboxItem.PK.does_not_exist())
 
 
 def inbox_page(user_id: str, limit: int, next_token: str | None,
@@ -197,13 +182,9 @@ def find_inbox_item(user_id: str, notification_id: str) -> InboxItem | None:
 def mark_read(item: InboxItem, now: datetime) -> None:
     """Sets readAt once: a second call keeps the first reading time; a read notification
     is kept 180 days from then (ttl, SPEC §15)."""
-    try:
-        item.update(actions=[InboxItem.read_at.set(to_storage(now)),
-                             InboxItem.ttl.set(read_notification_ttl(now))],
-                    condition=InboxItem.read_at.does_not_exist())
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditionally(item.update, actions=[InboxItem.read_at.set(to_storage(now)),
+                           InboxItem.ttl.set(read_notification_ttl(now))],
+                  condition=InboxItem.read_at.does_not_exist())
 
 
 # ---------------------------------------------------------------- devices
@@ -227,10 +208,8 @@ def _owner_key(token: str) -> tuple[str, str]:
 
 
 def _current_owner(token: str) -> str | None:
-    try:
-        return DeviceOwnerItem.get(*_owner_key(token), consistent_read=True).user_id
-    except DeviceOwnerItem.DoesNotExist:
-        return None
+    item = get_or_none(DeviceOwnerItem, *_owner_key(token), consistent_read=True)
+    return item.user_id if item else None
 
 
 def register_device(user_id: str, token: str, platform: str, now: datetime) -> None:

@@ -14,9 +14,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import GSI3, BaseItem, oldest_in
+from khadamat.dal.base import GSI3, BaseItem, oldest_in, conditionally
 from khadamat.domain.timeutil import to_storage
 
 PENDING_PK = "TASK_PENDING"
@@ -59,13 +58,7 @@ def pending_tasks(created_before: datetime | None = None, limit: int = 25,
 
 def mark_done(task: TaskItem, now: datetime) -> bool:
     """The task leaves the pending index; False when another run already did it (harmless)."""
-    try:
-        TaskItem(task.PK, task.SK).update(actions=[
-            TaskItem.done_at.set(to_storage(now)), TaskItem.GSI3PK.remove(), TaskItem.GSI3SK.remove(),
-            TaskItem.ttl.set(int((now + DONE_KEPT_FOR).timestamp()))],
-            condition=TaskItem.GSI3PK == PENDING_PK)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return conditionally(TaskItem(task.PK, task.SK).update, actions=[
+        TaskItem.done_at.set(to_storage(now)), TaskItem.GSI3PK.remove(), TaskItem.GSI3SK.remove(),
+        TaskItem.ttl.set(int((now + DONE_KEPT_FOR).timestamp()))],
+        condition=TaskItem.GSI3PK == PENDING_PK)
