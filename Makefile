@@ -7,8 +7,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 SAM := $(TOOLS)/bin/sam
+# Python may cache bytecode here (pytest's rewritten test modules too): with PYTHONDONTWRITEBYTECODE
+# set (it is on these machines), every process of a test run — each xdist worker, each local
+# stack, each schemathesis run, each subprocess test — compiled the whole code base again.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy
+.PHONY: install run test unit integration e2e infra-test lint build-check invoke events aws bench bench-imports openapi fuzz clean chromium deploy client-check whatsapp-templates
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/shared/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "python 3.12 (the Lambda runtime) is required: install it or set PYTHON=")'
@@ -25,8 +29,12 @@ venv: $(STAMP)
 run: $(STAMP)                   ## the API on http://127.0.0.1:$${PORT:-3000} over an embedded AWS
 	$(PY) -m infra.local.run
 
-test: $(STAMP) $(SAM) chromium  ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
-	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto}  # one worker per core; each e2e worker runs its own local stack
+# The two virtualenvs and Chromium install side by side (pip mostly waits on downloads and disk).
+install:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMP) $(SAM) chromium
+
+test: install                   ## every test: unit, integration (moto in-process), infra, e2e over HTTP, console in Chromium
+	$(PY) -m pytest -q -n $${PYTEST_WORKERS:-auto} --dist worksteal  # one worker per core, each e2e worker its own local stack; an idle worker takes tests queued on the busy one (the long e2e tests do not leave it alone at the end)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
@@ -67,6 +75,17 @@ build-check: $(STAMP) $(SAM)    ## CI: `sam build` (arm64: wheel tags checked; h
 openapi: $(STAMP)               ## write docs/openapi.json from template.yaml and the functions' models
 	$(PY) -m infra.openapi
 
+# What the apps' developers do: TypeScript types generated from docs/openapi.json
+# (openapi-typescript), a typed usage (clients/typescript/src/usage.ts) checked by tsc.
+# Versions pinned by clients/typescript/package-lock.json; node 20+ and npm required.
+CLIENT := clients/typescript
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund
+	touch $@
+
+client-check: $(CLIENT)/node_modules/.installed  ## generate the TypeScript client types from docs/openapi.json and type-check a typed usage
+	cd $(CLIENT) && npm run -s check
+
 fuzz: $(STAMP)                  ## schemathesis over every operation of the local stack (also in `make test`)
 	$(PY) -m pytest -q tests/e2e/test_fuzz.py
 
@@ -82,6 +101,9 @@ invoke: $(STAMP)                ## make invoke FN=HealthFunction [EVENT=events/H
 
 events: $(STAMP)                ## write missing events/<LogicalId>.json sample events
 	$(PY) -m infra.local.make_events
+
+whatsapp-templates: $(STAMP)    ## make whatsapp-templates STAGE=dev: create/submit missing WhatsApp templates, SIDs to SSM, print approval status
+	STAGE=$${STAGE:-local} $(PY) -m infra.whatsapp_templates
 
 aws: $(STAMP)                   ## the embedded AWS alone (moto server, serialised) on $${MOTO_PORT:-5000}
 	$(PY) -m infra.local.aws --port $${MOTO_PORT:-5000}

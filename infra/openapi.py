@@ -9,12 +9,16 @@ few route-specific codes of ``ROUTE_ERRORS``. Lambda code never imports this mod
 `python -m infra.openapi` (`make openapi`) writes docs/openapi.json;
 tests/infra/test_openapi.py fails when that file drifts from a fresh generation.
 
-Defaults by kind: 400 and 413 on every route (a malformed request, a body over 64 KiB); 415 on
-POST/PUT/PATCH routes but webhooks; 401/403 when signed in (403 FORBIDDEN when
+Success is declared on each route (khadamat/api/responses.py): ``status_code=``,
+``responses={status: returns(Model, ...)}``, ``summary=`` and ``tags=`` on the Powertools
+decorator; this module publishes them as declared and refuses a route that lacks one
+(``undeclared``).
+
+Error defaults by kind: 400 and 413 on every route (a malformed request, a body over 64 KiB);
+415 on POST/PUT/PATCH routes but webhooks; 401/403 when signed in (403 FORBIDDEN when
 role-restricted); 404 NOT_FOUND with a path parameter; 422 with a body or parameters.
-To document a new route: nothing, unless it answers something other than 200 on
-success (add it to ``SUCCESS_STATUS``) or raises codes beyond those defaults (add them
-to ``ROUTE_ERRORS``; the SPEC's routes are already there).
+A route that raises codes beyond those defaults adds them to ``ROUTE_ERRORS`` (the SPEC's
+routes are already there).
 """
 
 from __future__ import annotations
@@ -27,56 +31,13 @@ from types import ModuleType
 from typing import Any
 
 from infra.local.template import REPO_ROOT, Function, Route, Template
+from khadamat.api.responses import TAG_DESCRIPTIONS, Tag
 
 DOCUMENT_PATH = REPO_ROOT / "docs" / "openapi.json"
 TITLE = "Khadamat API"
 VERSION = "1.0.0"
 BEARER = "bearerAuth"
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
-
-# Success status of routes that do not answer 200 (SPEC; entries of routes not in this
-# build are unused until they are).
-SUCCESS_STATUS: dict[str, int] = {
-    "POST /auth/signup": 201,
-    "POST /auth/logout": 204,
-    "DELETE /me": 204,
-    "POST /pro/availability/exceptions": 201,
-    "DELETE /pro/availability/exceptions/{id}": 204,
-    "POST /bookings": 201,
-    "POST /bookings/{id}/review": 201,
-    "POST /bookings/{id}/reports": 201,
-    "POST /pro/kyc/documents": 201,
-    "POST /pro/subscription/checkout": 201,
-    "POST /pro/boosts/checkout": 201,
-    "POST /me/notifications/{id}/read": 204,
-    "POST /me/devices": 201,
-    "DELETE /me/devices/{token}": 204,
-    # accounts wave 2 (SPEC §15)
-    "POST /auth/otp/send": 202,
-    "POST /auth/password/reset": 204,
-    "POST /me/password": 204,
-    "POST /bookings/{id}/reschedule": 201,  # issue 20
-    # pro workspace (issue 19)
-    "POST /pro/photos": 201,
-    "DELETE /pro/photos/{photoId}": 204,
-    "POST /pro/reviews/{bookingId}/reply": 201,
-    # admin console and public content (issue 18)
-    "POST /admin/reviews/{bookingId}/hide": 204, "POST /admin/reviews/{bookingId}/unhide": 204,
-    "POST /admin/mfa/confirm": 204, "POST /_dev/admins": 201,
-    "POST /admin/articles": 201, "DELETE /admin/articles/{id}": 204,
-}
-
-# Success bodies that are not JSON: the calendar feed (issue 20, RFC 5545), the CSV export
-# (issue 19) and the sitemap (issue 18).
-SUCCESS_CONTENT: dict[str, dict] = {
-    "GET /pro/calendar.ics": {"text/calendar": {"schema": {"type": "string"}}},
-    "GET /pro/bookings.csv": {"text/csv": {"schema": {"type": "string"}}},
-    "GET /sitemap.xml": {"application/xml": {"schema": {"type": "string"}}},
-}
-# Answers besides success and errors (issue 18).
-OTHER_RESPONSES: dict[str, dict] = {
-    "GET /articles/{slug}": {"304": {"description": "Not modified: the If-None-Match ETag is current"}},
-}
 
 # Error codes a route raises beyond the defaults of its kind: {status: [codes]} (SPEC).
 _TRANSITION = {404: ["NOT_FOUND"], 409: ["INVALID_TRANSITION"]}
@@ -122,6 +83,11 @@ ROUTE_ERRORS: dict[str, dict[int, list[str]]] = {
                                   422: ["CATEGORY_NOT_OFFERED"]},
     "POST /pro/subscription/cancel": {404: ["NOT_FOUND"], 409: ["COMMITMENT_ACTIVE"]},
     "POST /webhooks/stripe": {400: ["BAD_REQUEST"]},
+    # WhatsApp both ways (issue 17, SPEC §16): a bad or missing X-Twilio-Signature
+    "POST /webhooks/twilio/whatsapp": {403: ["FORBIDDEN"]},
+    "POST /webhooks/twilio/status": {403: ["FORBIDDEN"]},
+    "POST /_dev/whatsapp/inbound": {404: ["NOT_FOUND"]},
+    "POST /_dev/whatsapp/status": {404: ["NOT_FOUND"]},
     # self-service (issue 16, helper privacy): a taken email; CONFLICT when a concurrent change won
     "PATCH /me": {409: ["ACCOUNT_EXISTS", "CONFLICT"]},
     # Booking changes (issue 20, SPEC §19)
@@ -250,12 +216,7 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     for status, codes in ROUTE_ERRORS.get(route.route_key, {}).items():
         errors[status] = list(dict.fromkeys(errors.get(status, []) + codes))
     errors = dict(sorted(errors.items()))
-    status = SUCCESS_STATUS.get(route.route_key, 200)
-    success: dict = {"description": "Success"}
-    if status != 204:
-        success["content"] = SUCCESS_CONTENT.get(route.route_key,
-                                                 {"application/json": {"schema": {"type": "object"}}})
-    responses = {str(status): success, **OTHER_RESPONSES.get(route.route_key, {})}
+    responses = _declared_success(route, app, declared)
     for error_status in sorted(errors):
         codes = errors[error_status]
         responses[str(error_status)] = {
@@ -265,8 +226,9 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
         }
     operation: dict = {
         "operationId": route.function_id.removesuffix("Function"),
-        "summary": route.route_key,
-        "tags": [_tag(route.path)],
+        "summary": declared["summary"],
+        **({"description": declared["description"]} if declared.get("description") else {}),
+        "tags": declared["tags"],
         "x-auth": route_kind(roles),
     }
     if parameters:
@@ -279,9 +241,46 @@ def _operation(route: Route, app: Any) -> tuple[dict, dict]:
     return operation, schemas
 
 
-def _tag(path: str) -> str:
-    first = path.strip("/").split("/", 1)[0]
-    return "local-only" if first.startswith("_") else first
+def answered_status(app: Any) -> int:
+    """The success status the function's one route answers a returned dict with (``status_code=``)."""
+    return (app._static_routes + app._dynamic_routes)[0].status_code  # noqa: SLF001 - one route per app
+
+
+def undeclared(declared: dict, status_code: int) -> list[str]:
+    """What the route's decorator lacks: its summary, tags, success status with a body model."""
+    missing = []
+    if not declared.get("summary"):
+        missing.append('summary="<one line: what it does>"')
+    if not declared.get("tags"):
+        missing.append("tags=[Tag.<AREA>] (khadamat.api.responses.Tag)")
+    successes = [code for code in declared.get("responses", {}) if str(code).startswith("2")]
+    if len(successes) != 1:
+        missing.append("status_code=<2xx> and responses={<2xx>: returns(<Model from khadamat.api.models_*>, "
+                       '"<what it carries>")} (or NO_CONTENT for 204, text(...) for a non-JSON body)')
+    else:
+        content = declared["responses"][successes[0]].get("content", {})
+        if successes[0] != "204" and not any(media.get("schema") for media in content.values()):
+            missing.append(f"a model for the {successes[0]} body: responses={{{successes[0]}: returns(Model, ...)}}")
+        if int(successes[0]) != status_code:
+            missing.append(f"status_code={successes[0]} (it answers {status_code} as written)")
+    return missing
+
+
+def _declared_success(route: Route, app: Any, declared: dict) -> dict:
+    """The route's own answers but errors (Powertools adds its 422 model: the envelope replaces it)."""
+    missing = undeclared(declared, answered_status(app))
+    if missing:
+        raise RuntimeError(f"{route.route_key} ({route.function_id}): declare on its route decorator "
+                           + "; ".join(missing))
+    answers = {}
+    for code, answer in declared["responses"].items():
+        if int(code) >= 400:
+            continue
+        # Powertools gives a bodiless answer (204, 304) an empty JSON media type: none is sent
+        content = {media: payload for media, payload in answer.get("content", {}).items() if payload}
+        answers[code] = {**answer, "content": content} if content else {
+            key: value for key, value in answer.items() if key != "content"}
+    return answers
 
 
 _POWERTOOLS_SCHEMAS = {"HTTPValidationError", "ValidationError", "ResponseValidationError"}
@@ -306,16 +305,18 @@ def build_document(template: Template | None = None) -> dict:
             if name in _POWERTOOLS_SCHEMAS:
                 continue
             if name in schemas and schemas[name] != schema:
-                raise RuntimeError(f"two different request models are both named {name}")
+                raise RuntimeError(f"two different models are both named {name}")
             schemas[name] = schema
     schemas.update(_error_schemas())
+    used_tags = {tag for item in paths.values() for operation in item.values() for tag in operation["tags"]}
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION,
                  "description": "Generated by `make openapi` from template.yaml and the "
-                                "functions' request models. Routes tagged local-only exist "
+                                "functions' request and response models. Routes tagged local-only exist "
                                 "only on the local stage."},
         "servers": [{"url": "/"}],
+        "tags": [{"name": str(tag), "description": TAG_DESCRIPTIONS[tag]} for tag in Tag if tag in used_tags],
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.items())),

@@ -1,7 +1,9 @@
 from khadamat import clock
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import pro_in_path
+from khadamat.api.models_kyc import KycSummary
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import kyc
@@ -9,7 +11,8 @@ from khadamat.usecases import kyc
 app = build_app(roles=(Role.ADMIN,), prefetch=pro_in_path)
 
 
-@app.post("/admin/kyc/<pro_id>/approve")
+@app.post("/admin/kyc/<pro_id>/approve", summary="Approve a pro's KYC (badge VERIFIED)", tags=[Tag.ADMIN],
+          responses={200: returns(KycSummary, "The KYC file, APPROVED")})
 def admin_approve_kyc(pro_id: str):
     return kyc.approve(caller(app).user_id, pro_id, prefetched(app, "target"), clock.now())
 

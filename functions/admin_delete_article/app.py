@@ -1,7 +1,8 @@
 from khadamat import clock
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import article_in_path
-from khadamat.api.resolver import build_app, no_content
+from khadamat.api.resolver import build_app
+from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
@@ -9,10 +10,10 @@ from khadamat.usecases import articles
 app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
 
 
-@app.delete("/admin/articles/<article_id>")
+@app.delete("/admin/articles/<article_id>", status_code=204, summary="Delete an article", tags=[Tag.ADMIN],
+            responses={204: NO_CONTENT})
 def admin_delete_article(article_id: str):
     articles.delete(caller(app).user_id, article_id, prefetched(app, "target"), clock.now())
-    return no_content()
 
 
 lambda_handler = http_entry(app)

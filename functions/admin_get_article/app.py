@@ -1,6 +1,7 @@
 from khadamat.api.auth import prefetched
-from khadamat.api.models_admin import article_in_path
+from khadamat.api.models_admin import EditedArticle, article_in_path
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
@@ -8,7 +9,8 @@ from khadamat.usecases import articles
 app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
 
 
-@app.get("/admin/articles/<article_id>")
+@app.get("/admin/articles/<article_id>", summary="Read an article, draft or published", tags=[Tag.ADMIN],
+         responses={200: returns(EditedArticle, "The article")})
 def admin_get_article(article_id: str):
     return articles.get_for_editor(prefetched(app, "target"))
 

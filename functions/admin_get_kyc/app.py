@@ -1,4 +1,6 @@
+from khadamat.api.models_kyc import KycReview
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import kyc
@@ -6,7 +8,8 @@ from khadamat.usecases import kyc
 app = build_app(roles=(Role.ADMIN,))
 
 
-@app.get("/admin/kyc/<pro_id>")
+@app.get("/admin/kyc/<pro_id>", summary="Read a pro's KYC file with document links", tags=[Tag.ADMIN],
+         responses={200: returns(KycReview, "The KYC file")})
 def admin_get_kyc(pro_id: str):
     return kyc.review_view(pro_id)
 

@@ -3,7 +3,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat.api.auth import caller
+from khadamat.api.models_reports import ReportPage
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import reports
@@ -11,7 +13,8 @@ from khadamat.usecases import reports
 app = build_app(roles=(Role.ADMIN,))
 
 
-@app.get("/admin/reports")
+@app.get("/admin/reports", summary="List reports by status and priority", tags=[Tag.ADMIN],
+         responses={200: returns(ReportPage, "A page of reports")})
 def admin_list_reports(status: Annotated[str | None, Query(max_length=16)] = None,
                        priority: Annotated[str | None, Query(max_length=16)] = None,
                        limit: Annotated[int, Query(ge=1, le=100)] = 50,

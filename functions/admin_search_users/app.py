@@ -3,8 +3,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_admin import unique_item_of_search
+from khadamat.api.models_admin import UserPage, unique_item_of_search
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import admin_users
@@ -12,7 +13,8 @@ from khadamat.usecases import admin_users
 app = build_app(roles=(Role.ADMIN,), prefetch=unique_item_of_search)
 
 
-@app.get("/admin/users")
+@app.get("/admin/users", summary="Search accounts", tags=[Tag.ADMIN],
+         responses={200: returns(UserPage, "A page of accounts")})
 def admin_search_users(query: Annotated[str, Query(min_length=1, max_length=254)],
                        role: Annotated[str | None, Query(max_length=16)] = None,
                        status: Annotated[str | None, Query(max_length=16)] = None,

@@ -1,7 +1,8 @@
 from khadamat import clock
 from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_admin import ArticleRequest, article_in_path
+from khadamat.api.models_admin import ArticleRequest, EditedArticle, article_in_path
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
@@ -9,7 +10,8 @@ from khadamat.usecases import articles
 app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
 
 
-@app.put("/admin/articles/<article_id>")
+@app.put("/admin/articles/<article_id>", summary="Change an article", tags=[Tag.ADMIN],
+         responses={200: returns(EditedArticle, "The article as changed")})
 def admin_update_article(article_id: str, body: ArticleRequest):
     return articles.update(caller(app).user_id, article_id, prefetched(app, "target"),
                            body.model_dump(), clock.now())

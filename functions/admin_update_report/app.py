@@ -1,8 +1,9 @@
 from khadamat import clock
-from khadamat.api.models_reports import ReportStatusRequest
+from khadamat.api.models_reports import ReportStatusRequest, ReportView
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import report_in_path
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import reports
@@ -10,7 +11,8 @@ from khadamat.usecases import reports
 app = build_app(roles=(Role.ADMIN,), prefetch=report_in_path)
 
 
-@app.patch("/admin/reports/<report_id>")
+@app.patch("/admin/reports/<report_id>", summary="Move a report along its workflow", tags=[Tag.ADMIN],
+           responses={200: returns(ReportView, "The report as changed")})
 def admin_update_report(report_id: str, body: ReportStatusRequest):
     return reports.change_status(caller(app).user_id, report_id, prefetched(app, "target"),
                                  body.status, body.resolution_note, clock.now())

@@ -3,6 +3,8 @@ from khadamat.api.models import BanRequest
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import user_in_path
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
+from khadamat.api.schemas import IdAndStatus
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
@@ -10,7 +12,8 @@ from khadamat.usecases import accounts
 app = build_app(roles=(Role.ADMIN,), prefetch=user_in_path)
 
 
-@app.post("/admin/users/<user_id>/ban")
+@app.post("/admin/users/<user_id>/ban", summary="Ban an account", tags=[Tag.ADMIN],
+          responses={200: returns(IdAndStatus, "The account, BANNED")})
 def ban_user(user_id: str, body: BanRequest):
     return accounts.ban(actor_id=caller(app).user_id, user_id=user_id, target=prefetched(app, "target"),
                         reason=body.reason, now=clock.now())

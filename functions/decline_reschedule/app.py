@@ -1,7 +1,8 @@
 from khadamat import clock
 from khadamat.api.auth import caller
-from khadamat.api.models_bookings import booking_in_path, path_booking
+from khadamat.api.models_bookings import BookingView, booking_in_path, path_booking
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import reschedule
@@ -9,7 +10,10 @@ from khadamat.usecases import reschedule
 app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<id>/reschedule/decline")
+@app.post("/bookings/<id>/reschedule/decline",
+          summary="Decline the other party's proposed slot",
+          tags=[Tag.BOOKINGS],
+          responses={200: returns(BookingView, "The booking, unchanged")})
 def decline_reschedule():
     return reschedule.decline(caller=caller(app), booking=path_booking(app), now=clock.now())
 

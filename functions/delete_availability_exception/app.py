@@ -1,5 +1,6 @@
 from khadamat.api.auth import caller
-from khadamat.api.resolver import build_app, no_content
+from khadamat.api.resolver import build_app
+from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
@@ -7,10 +8,12 @@ from khadamat.usecases import pros
 app = build_app(roles=(Role.PRO,))
 
 
-@app.delete("/pro/availability/exceptions/<exception_id>")
+@app.delete("/pro/availability/exceptions/<exception_id>", status_code=204,
+            summary="Remove a blocked period",
+            tags=[Tag.PRO_PROFILE],
+            responses={204: NO_CONTENT})
 def delete_availability_exception(exception_id: str):
     pros.delete_exception(caller(app), exception_id)
-    return no_content()
 
 
 lambda_handler = http_entry(app)

@@ -1,5 +1,6 @@
 from khadamat.api.auth import caller
-from khadamat.api.resolver import build_app, no_content
+from khadamat.api.resolver import build_app
+from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import photos
@@ -7,10 +8,12 @@ from khadamat.usecases import photos
 app = build_app(roles=(Role.PRO,))
 
 
-@app.delete("/pro/photos/<photo_id>")
+@app.delete("/pro/photos/<photo_id>", status_code=204,
+            summary="Delete a work photo",
+            tags=[Tag.PRO_WORKSPACE],
+            responses={204: NO_CONTENT})
 def delete_pro_photo(photo_id: str):
     photos.delete_photo(caller(app), photo_id)
-    return no_content()
 
 
 lambda_handler = http_entry(app)

@@ -2,7 +2,9 @@ import json
 
 from aws_lambda_powertools.event_handler import Response
 
+from khadamat.api.models_admin import PublicArticle
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
 
@@ -10,7 +12,10 @@ app = build_app()
 PUBLIC_CACHE = "public, max-age=300"
 
 
-@app.get("/articles/<slug>")
+@app.get("/articles/<slug>", summary="Read one published article with its rendered body",
+         tags=[Tag.CONTENT],
+         responses={200: returns(PublicArticle, "The article, with its ETag"),
+                    304: {"description": "Not modified: the If-None-Match ETag is current"}})
 def get_article(slug: str):
     body, etag = articles.published_article(slug)
     headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE}

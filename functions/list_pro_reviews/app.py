@@ -2,14 +2,17 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from khadamat.api.models_pros import ReviewPage
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.api.entry import http_entry
 from khadamat.usecases import reviews
 
 app = build_app(unknown_id_code="PRO_NOT_FOUND")
 
 
-@app.get("/pros/<pro_id>/reviews")
+@app.get("/pros/<pro_id>/reviews", summary="List a pro's visible reviews, newest first", tags=[Tag.DISCOVERY],
+         responses={200: returns(ReviewPage, "A page of reviews")})
 def list_pro_reviews(pro_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 20,
                      next_token: Annotated[str | None, Query(alias="nextToken", max_length=1024)] = None):
     return reviews.public_reviews(pro_id, limit, next_token)

@@ -1,7 +1,8 @@
 from khadamat import clock
 from khadamat.api.auth import caller
-from khadamat.api.models_bookings import RescheduleRequest, booking_in_path, path_booking
-from khadamat.api.resolver import build_app, json_response
+from khadamat.api.models_bookings import ProposalView, RescheduleRequest, booking_in_path, path_booking
+from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import reschedule
@@ -9,11 +10,14 @@ from khadamat.usecases import reschedule
 app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<id>/reschedule")
+@app.post("/bookings/<id>/reschedule", status_code=201,
+          summary="Propose another slot for a confirmed booking",
+          tags=[Tag.BOOKINGS],
+          responses={201: returns(ProposalView, "The open proposal")})
 def propose_reschedule(body: RescheduleRequest):
     proposal = reschedule.propose(caller=caller(app), time_slot=body.time_slot,
                                   booking=path_booking(app), now=clock.now())
-    return json_response(proposal, 201)
+    return proposal
 
 
 lambda_handler = http_entry(app)

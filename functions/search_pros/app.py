@@ -3,14 +3,17 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from khadamat import clock
+from khadamat.api.models_pros import ProPage
 from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
 
 app = build_app()
 
 
-@app.get("/pros")
+@app.get("/pros", summary="Search listed pros by city and category", tags=[Tag.DISCOVERY],
+         responses={200: returns(ProPage, "A page of listed pros, ranked")})
 def search_pros(city_id: Annotated[str, Query(alias="cityId", max_length=32)],
                 category_id: Annotated[str | None, Query(alias="categoryId", max_length=32)] = None,
                 time_slot: Annotated[str | None, Query(alias="timeSlot", max_length=64)] = None,

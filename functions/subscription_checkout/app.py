@@ -1,7 +1,8 @@
 from khadamat import clock
 from khadamat.api.auth import caller
-from khadamat.api.models_payments import SubscriptionCheckoutRequest
-from khadamat.api.resolver import build_app, json_response
+from khadamat.api.models_payments import PremiumCheckout, SubscriptionCheckoutRequest
+from khadamat.api.resolver import build_app
+from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
 from khadamat.usecases import payments
@@ -9,9 +10,12 @@ from khadamat.usecases import payments
 app = build_app(roles=(Role.PRO,))
 
 
-@app.post("/pro/subscription/checkout")
+@app.post("/pro/subscription/checkout", status_code=201,
+          summary="Start a checkout for a premium plan",
+          tags=[Tag.PRO_BILLING],
+          responses={201: returns(PremiumCheckout, "Where to pay")})
 def subscription_checkout(body: SubscriptionCheckoutRequest):
-    return json_response(payments.start_premium_checkout(caller(app), body.plan, clock.now()), 201)
+    return payments.start_premium_checkout(caller(app), body.plan, clock.now())
 
 
 lambda_handler = http_entry(app)

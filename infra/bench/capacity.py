@@ -83,6 +83,7 @@ class Write:
     units: int            # base table, transaction doubling included
     index_units: int      # global secondary index entries added, changed or removed
     transactional: bool
+    by_index: dict[str, int] = field(default_factory=dict)  # index_units per index name
 
     @property
     def total(self) -> int:
@@ -112,8 +113,13 @@ class Meter:
             self.step = previous
 
     def index_units(self, before: dict | None, after: dict | None) -> int:
-        units = 0
-        for hash_key, range_key in self.indexes.values():
+        return sum(self.index_breakdown(before, after).values())
+
+    def index_breakdown(self, before: dict | None, after: dict | None) -> dict[str, int]:
+        """Units per index whose entry the write adds, changes or removes."""
+        result = {}
+        for name, (hash_key, range_key) in self.indexes.items():
+            units = 0
             old = _index_key(before, hash_key, range_key)
             new = _index_key(after, hash_key, range_key)
             if old is None and new is None:
@@ -123,7 +129,9 @@ class Meter:
                     write_units(item_size(after)) if new else 0)
             elif before != after:  # projection ALL: any change rewrites the entry
                 units += write_units(max(item_size(before), item_size(after)))
-        return units
+            if units:
+                result[name] = units
+        return result
 
 
 def _index_key(item: dict | None, hash_key: str, range_key: str):
@@ -209,9 +217,10 @@ def _record_writes(meter: Meter, operation: str, targets, before, after) -> None
             units = write_units(max(item_size(old), item_size(new)))
             if transactional:
                 units *= 2
-            index = 0 if kind == "ConditionCheck" else meter.index_units(old, new)
+            by_index = {} if kind == "ConditionCheck" else meter.index_breakdown(old, new)
+            index = sum(by_index.values())
             label = f"{kind} {key['PK']['S'].split('#')[0]}#…/{key['SK']['S'].split('#')[0]}"
-            meter.writes[meter.step].append(Write(label, operation, units, index, transactional))
+            meter.writes[meter.step].append(Write(label, operation, units, index, transactional, by_index))
 
 
 def _record_read(meter: Meter, operation: str, params: dict, response: dict) -> None:

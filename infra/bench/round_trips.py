@@ -60,9 +60,11 @@ BUDGETS: dict[str, int] = {
     "GET /me/notifications": 3, "POST /me/notifications/{id}/read": 3, "POST /me/devices": 2,
     "DELETE /me/devices/{token}": 2,
     # Accounts wave 2 (SPEC §15; docs/accounts.md): the issue's otp/send ≤ 3 and otp/verify ≤ 3,
-    # each + 1 for the per-IP /auth/* limit. The local Verify stand-in's DEV# items are not
-    # counted (Twilio's API stands there in AWS).
-    "POST /auth/otp/send": 4, "POST /auth/otp/verify": 4, "POST /auth/password/reset": 4,
+    # the per-IP /auth/* limit's request included. otp/verify counts that hit in its own final
+    # transaction (khadamat.api.throttle.DeferredHit); per purpose, tests/integration/
+    # test_phone_code_round_trips.py (CHANGE_PHONE's verify: 5, its other sessions revoked).
+    # The local Verify stand-in's DEV# items are not counted (Twilio's API stands there in AWS).
+    "POST /auth/otp/send": 3, "POST /auth/otp/verify": 3, "POST /auth/password/reset": 4,
     "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 3,
     # Self-service and privacy (issue 16): docs/privacy.md "DynamoDB round trips per endpoint".
     # GET /me/export grows with the user's own data only: here a client with one booking.
@@ -96,7 +98,19 @@ BUDGETS: dict[str, int] = {
     "POST /admin/articles": 2, "GET /admin/articles": 2, "GET /admin/articles/{id}": 1,
     "PUT /admin/articles/{id}": 2, "DELETE /admin/articles/{id}": 2,
     "GET /articles": 1, "GET /articles/{slug}": 1, "GET /sitemap.xml": 25,
+    # WhatsApp both ways (issue 17, docs/notifications.md "DynamoDB round trips"): the matrix's
+    # call is a signed empty form (nothing to act on: 0). A « Confirmer » costs the MessageSid
+    # claim 1 + the sender (phone item, user) 2 + the window 1 + the confirm use case 3 + the
+    # stored reply 1 = 8 (tests/integration/test_whatsapp_webhooks.py measures it); a status
+    # callback 1 (+ the SMS fallback's reads and claim when a confirmation failed).
+    "POST /webhooks/twilio/whatsapp": 0, "POST /webhooks/twilio/status": 0,
+    "POST /_dev/whatsapp/inbound": 3, "POST /_dev/whatsapp/status": 1,
 }
+# The matrix calls otp/* with one purpose (PASSWORD_RESET); every purpose's (send, verify)
+# budget, measured by tests/integration/test_phone_code_round_trips.py (issue 16 item 7: ≤ 3;
+# CHANGE_PHONE's verify also revokes the other sessions: Query + BatchWriteItem).
+OTP_PURPOSE_BUDGETS: dict[str, tuple[int, int]] = {
+    "VERIFY_PHONE": (3, 3), "LOGIN": (3, 3), "PASSWORD_RESET": (3, 3), "CHANGE_PHONE": (3, 5)}
 _CALLER_ORDER = ("client", "pro", "admin")
 
 

@@ -40,7 +40,11 @@ def apply_environment(template: Template, endpoint_url: str | None) -> dict[str,
            "POWERTOOLS_METRICS_DISABLED": "true",
            # Secrets Manager stand-in: the local stage reads secrets from env vars.
            "JWT_SECRET": os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32),
-           "PAGE_TOKEN_SECRET": os.environ.get("PAGE_TOKEN_SECRET") or secrets.token_urlsafe(32)}
+           "PAGE_TOKEN_SECRET": os.environ.get("PAGE_TOKEN_SECRET") or secrets.token_urlsafe(32),
+           # WhatsApp (issue 17): quick-reply payload key; the Twilio stand-in's auth token (it
+           # signs its webhooks with it, the webhooks verify with it)
+           "WHATSAPP_ACTION_SECRET": os.environ.get("WHATSAPP_ACTION_SECRET") or secrets.token_urlsafe(32),
+           "TWILIO_LOCAL_AUTH_TOKEN": os.environ.get("TWILIO_LOCAL_AUTH_TOKEN") or secrets.token_hex(16)}
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     if not _external_endpoint_with_credentials(endpoint_url):

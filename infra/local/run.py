@@ -14,10 +14,12 @@ import signal
 import sys
 import threading
 
+from infra.local import password_cost
 from infra.local.aws import EmbeddedAws
 from infra.local.gateway import GatewayServer, make_server
 from infra.local.lambda_runtime import apply_environment
 from infra.local.s3_pump import S3Pump
+from infra.local import table_stream
 from infra.local.stream_pump import StreamPump
 from infra.local.resources import create_resources
 from infra.local.template import Template
@@ -76,7 +78,9 @@ def main() -> None:
         server = bind_gateway(template)
         endpoint, aws = start_aws()
         apply_environment(template, endpoint)
+        password_cost.apply_from_environment()  # the suite's stacks: KHADAMAT_PASSWORD_HASHING=test
         create_resources(None, template)
+        table_stream.install()  # the stand-in stream the pump reads (notifications)
         pump = StreamPump(template)
         pump.start()  # runs follow-up tasks and delivers messages, as the table's stream does in AWS
         s3_pump = S3Pump(template)

@@ -1,12 +1,15 @@
 """Local stand-in for the table's stream (moto has no stream reader): one pump, two sources.
 
-Each source is a sparse pending index and the stream consumer of its items, as in AWS:
+Each source feeds a stream consumer its items, as in AWS:
 - GSI3 ``TASK_PENDING`` → BookingFollowUpsFunction (a confirm's follow-up task, docs/bookings.md);
-- GSI3 ``OUTBOX_PENDING`` → DeliverNotificationsFunction (docs/notifications.md).
-A thread Queries each index (never a scan) every POLL_S seconds and feeds what it finds to the
-SAME handler, as the DynamoDB stream event Lambda would send. A failed item is retried with
-exponential backoff, MAX_ATTEMPTS times like the template's MaximumRetryAttempts; then it is
-left in its index for the source's job (POST /_dev/jobs/<job>), as in AWS.
+- the notification INSERTs (``USER#… / NOTIF#…``) of the stand-in stream
+  (infra.local.table_stream, filtered by the function's FilterCriteria) →
+  DeliverNotificationsFunction (docs/notifications.md).
+A thread polls each source every POLL_S seconds (an index Query, never a scan) and feeds what it
+finds to the SAME handler, as the DynamoDB stream event Lambda would send. A failed item is
+retried with exponential backoff, MAX_ATTEMPTS times like the template's MaximumRetryAttempts;
+then it is left for the source's job (POST /_dev/jobs/<job>), as in AWS: a task in its index, a
+message in GSI3 NOTIF_RETRY (where its failed delivery put it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from infra.local import table_stream
 from infra.local.lambda_runtime import REGISTRY, HandlerRegistry, invoke
 from infra.local.template import ACCOUNT_ID, REGION, Template, physical_name
 
@@ -33,6 +37,7 @@ class Source:
     pending: Callable[[], list]  # newest first: items that keep failing never hide a new one
     key: Callable[[object], str]
     job: str  # what retries an item once the pump gave up
+    done: Callable[[list], None] = lambda items: None  # delivered, or given up: stop offering them
 
 
 def _pending_tasks() -> list:
@@ -41,16 +46,51 @@ def _pending_tasks() -> list:
     return pending_tasks(limit=BATCH, newest_first=True)
 
 
-def _pending_messages() -> list:
-    from khadamat.dal.notifications import pending_messages
+class _InsertedMessages:
+    """Notification INSERTs read from the stand-in stream and not yet handled by the pump."""
 
-    return pending_messages(limit=BATCH, newest_first=True)
+    def __init__(self, function_id: str):
+        self.function_id = function_id
+        self.reader: table_stream.StreamReader | None = None
+        self.outstanding: dict[str, object] = {}
+        self.generation = table_stream.generation()
+        self.lock = threading.Lock()
+
+    def pending(self) -> list:
+        from khadamat.dal.notifications import message_from_image  # reads TABLE_NAME when imported
+
+        with self.lock:
+            if self.generation != table_stream.generation():  # a new table: forget the old one's
+                self.outstanding.clear()
+                self.generation = table_stream.generation()
+            if self.reader is None:  # from the stream's start, as StartingPosition TRIM_HORIZON
+                self.reader = table_stream.StreamReader(
+                    table_stream.function_patterns(Template(), self.function_id))
+            for record in self.reader.read():
+                message = message_from_image(record["dynamodb"]["NewImage"])
+                self.outstanding[message.message_id] = message
+            return list(reversed(self.outstanding.values()))[:BATCH]  # newest first
+
+    def done(self, items: list) -> None:
+        with self.lock:
+            for item in items:
+                self.outstanding.pop(item.message_id, None)
+
+
+_MESSAGES = _InsertedMessages("DeliverNotificationsFunction")
+def written_messages(template: Template) -> list:
+    """Every notification the stand-in stream has carried so far (tests and benches that
+    deliver "what the stream would", without the pump)."""
+    from khadamat.dal.notifications import message_from_image
+
+    return [message_from_image(record["dynamodb"]["NewImage"])
+            for record in table_stream.records_for(template, "DeliverNotificationsFunction")]
 
 
 FOLLOW_UPS = Source("BookingFollowUpsFunction", _pending_tasks, lambda task: task.task_id,
                     "retry-follow-ups")
-OUTBOX = Source("DeliverNotificationsFunction", _pending_messages, lambda message: message.message_id,
-                "redeliver-notifications")
+OUTBOX = Source("DeliverNotificationsFunction", _MESSAGES.pending, lambda message: message.message_id,
+                "redeliver-notifications", _MESSAGES.done)
 # Follow-ups first: the messages their declines write go out in the same round.
 SOURCES = (FOLLOW_UPS, OUTBOX)
 
@@ -120,6 +160,8 @@ class StreamPump:
             failed = True
         if failed:
             self._back_off(source, due)
+        else:
+            source.done(due)
         return len(due)
 
     def _back_off(self, source: Source, due: list) -> None:
@@ -130,5 +172,6 @@ class StreamPump:
             self.attempts[key] = attempts
             self.not_before[key] = time.monotonic() + self.backoff_s * 2 ** (attempts - 1)
             if attempts == MAX_ATTEMPTS:
+                source.done([item])
                 print(f"stream pump: {key} ({source.function_id}) failed {attempts} times; "
                       f"left for the {source.job} job", file=sys.stderr)

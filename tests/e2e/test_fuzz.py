@@ -3,7 +3,8 @@
 Schemathesis' own runner (`st run`), with every phase — examples, coverage (boundary values,
 wrong types, unsupported and malformed Content-Types), fuzzing and stateful — and the checks:
 no 5xx (for a body sent with an unsupported media type: 415), every status documented, content
-type and body as documented (errors: the envelope). Each identity fuzzes the operations it may
+type and body as documented (successes: the response model each route declares,
+khadamat/api/responses.py; errors: the envelope). Each identity fuzzes the operations it may
 call: public ones anonymously, the others as a client, a pro or an admin (the authorization
 matrix covers who may not). Every request comes from its own X-Forwarded-For address
 (tests/e2e/fuzz_hooks.py), as many users would, so per-IP limits do not turn it into 429s.

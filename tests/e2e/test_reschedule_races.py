@@ -141,7 +141,7 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(booking_stack):
     assert sum(s["sent"] for s in summaries) == 3 and sum(s["skipped"] for s in summaries) == 0, summaries
     items = Store(stack.endpoint).items()
     sent = Counter((m["booking_id"], m["recipient_id"]) for m in items
-                   if m["PK"].startswith("OUTBOX#") and m.get("type") == "BOOKING_REMINDER")
+                   if m["SK"].startswith("NOTIF#") and m.get("type") == "BOOKING_REMINDER")
     assert sorted(booking for booking, _ in sent) == sorted(bookings * 2) and set(sent.values()) == {1}
     consistent(stack)
 

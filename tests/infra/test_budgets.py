@@ -21,6 +21,13 @@ def test_every_route_makes_at_most_its_budget_of_dynamodb_requests():
     assert all(row["status"] < 500 for row in rows)
 
 
+def test_otp_budgets_of_every_purpose_are_the_issues():
+    # issue 16 item 7 (measured per purpose in tests/integration/test_phone_code_round_trips.py)
+    assert set(round_trips.OTP_PURPOSE_BUDGETS) == {"VERIFY_PHONE", "LOGIN", "PASSWORD_RESET", "CHANGE_PHONE"}
+    assert all(send <= 3 for send, _verify in round_trips.OTP_PURPOSE_BUDGETS.values())
+    assert round_trips.BUDGETS["POST /auth/otp/send"] == round_trips.BUDGETS["POST /auth/otp/verify"] == 3
+
+
 @pytest.mark.parametrize("check", [scale.check_expiry, scale.check_discovery, scale.check_reminders],
                          ids=["expiry", "discovery", "reminders"])
 def test_reads_scale_with_what_is_due_or_shown_not_with_the_table(check):
@@ -46,5 +53,8 @@ def test_a_booking_costs_at_most_its_budget_of_write_units_per_step():
              for step, budget in booking_cost.CANCEL_BUDGET.items() if cancel.wcu(step) > budget]
     assert not over, over
     assert booking_cost.total_wcu(happy, booking_cost.HAPPY_STEPS) <= booking_cost.BUDGET_TOTAL
+    # and SPEC §14's split: the wave-1 booking, and each message with its bookkeeping
+    assert booking_cost.core_wcu(happy, booking_cost.HAPPY_STEPS) <= booking_cost.CORE_BUDGET
+    assert booking_cost.per_message_wcu(happy, booking_cost.HAPPY_STEPS, 2) <= booking_cost.MESSAGE_BUDGET
     # and every message went out once on WhatsApp (the cost was not bought by sending less)
     assert result["happy_counts"] == {"messages": 2, "whatsapp": 2}

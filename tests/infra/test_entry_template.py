@@ -105,3 +105,26 @@ def test_traces_capture_neither_responses_nor_errors_in_any_function():
         own = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
         assert own.get("POWERTOOLS_TRACER_CAPTURE_RESPONSE", "false") == "false", logical_id
         assert own.get("POWERTOOLS_TRACER_CAPTURE_ERROR", "false") == "false", logical_id
+
+
+# ---------------------------------------------------------------- client IP behind CloudFront (small)
+def test_cloudfront_proves_itself_to_the_api_and_every_client_ip_reader_can_check_it():
+    resources = RAW["Resources"]
+    origin = next(o for o in resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+                  if o["Id"] == "HttpApi")
+    header, = origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-Khadamat-Origin-Verify"
+    assert "resolve:secretsmanager:${CloudFrontOriginSecret}" in str(header["HeaderValue"])
+    forwarded = resources["ConsoleApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    assert "CloudFront-Viewer-Address" in forwarded["HeadersConfig"]["Headers"]
+    # every function that reads the client IP (the /auth/* limit, consents) may read the secret
+    readers = [name for name, resource in resources.items()
+               if resource["Type"] == "AWS::Serverless::Function"
+               and any(str(e.get("Properties", {}).get("Path", "")).startswith("/auth/")
+                       for e in resource["Properties"].get("Events", {}).values())
+               or name == "PutConsentsFunction"]
+    assert len(readers) >= 9
+    for name in readers:
+        policies = resources[name]["Properties"]["Policies"]
+        assert {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "CloudFrontOriginSecret"}}} \
+            in policies, name

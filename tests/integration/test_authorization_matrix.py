@@ -23,7 +23,7 @@ Extending at merge — add one ``ACCESS`` entry per new route key ("METHOD /path
 name): ``World.make(kind)`` builds, once per test, a resource owned by the world's client
 and pro using a builder registered in ``BUILDERS`` (write one per resource kind: it gets the
 world and returns the path id). Use valid bodies: authentication and roles are checked
-before validation anyway (khadamat.observability.http_entry), but for an allowed caller a
+before validation anyway (khadamat.api.entry.http_entry), but for an allowed caller a
 422 would hide whether ownership was checked. ``ok`` is the status of an allowed owner (an
 int, or a dict caller → status when it differs, e.g. a 409 for the second caller of a
 one-shot transition); ``fresh=True`` builds a fresh world after each successful call
@@ -103,6 +103,22 @@ def _exception_body(_world, _caller) -> dict:
 _DEVICE_TOKEN = "device-token-0001"
 _WEBHOOK_EVENT = {"id": "evt_matrix_1", "type": "customer.created", "created": 1767000000,
                   "data": {"object": {"id": "cus_matrix", "object": "customer"}}}
+
+
+_STATUS_QUERY = {"m": "message-matrix", "u": "WHATSAPP"}
+
+
+def _twilio_signature(path: str, query: dict | None = None):
+    """X-Twilio-Signature over the public URL and the (empty) form, as Twilio computes it."""
+    def headers(_world, _caller, _body) -> dict:
+        from urllib.parse import urlencode
+
+        from khadamat.adapters import whatsapp
+        from khadamat.usecases import whatsapp_inbound
+
+        url = f"{whatsapp.webhook_base_url()}{path}" + (f"?{urlencode(query)}" if query else "")
+        return {"x-twilio-signature": whatsapp_inbound.sign(url, {})}
+    return headers
 
 
 def _stripe_signature(_world, _caller, body) -> dict:
@@ -232,6 +248,13 @@ ACCESS: dict[str, Access] = {
     "POST /pro/subscription/cancel": Access((PRO,), owners=("pro",),
                                             given=("premium",)),
     "POST /webhooks/stripe": Access("public", body=_WEBHOOK_EVENT, headers=_stripe_signature),
+    # WhatsApp both ways (issue 17, SPEC §16): Twilio's signed webhooks (an empty signed form:
+    # nothing to act on), the local Twilio stand-in's triggers
+    "POST /webhooks/twilio/whatsapp": Access("public", headers=_twilio_signature("/webhooks/twilio/whatsapp")),
+    "POST /webhooks/twilio/status": Access("public", query=_STATUS_QUERY,
+                                           headers=_twilio_signature("/webhooks/twilio/status", _STATUS_QUERY)),
+    "POST /_dev/whatsapp/inbound": Access("public", body={"from": "+212600000999", "body": "Bonjour"}),
+    "POST /_dev/whatsapp/status": Access("public", ok=404, body={"messageSid": "SMunknown", "status": "sent"}),
     # Notifications (SPEC §10): each account's own inbox and devices.
     "GET /me/notifications": Access("any"),
     "POST /me/notifications/{id}/read": Access(
@@ -459,7 +482,6 @@ def _build_report(world: "World") -> str:
 
 def _build_notification(world: "World") -> str:
     """An inbox item of the world's client, written as delivery writes it."""
-    from khadamat.dal import notifications
     from khadamat.dal.outbox import new_outbox_item
     from khadamat.domain.timeutil import to_storage
 
@@ -467,7 +489,7 @@ def _build_notification(world: "World") -> str:
                               recipient_role="CLIENT", channels=["INBOX"], booking_id=None,
                               title="Réservation confirmée", body="Votre réservation est confirmée",
                               created_at=to_storage(clock.now()))
-    notifications.put_inbox_item(message)
+    message.save()  # the booking transition's put: the notification is the inbox item
     return message.message_id
 
 

@@ -13,7 +13,7 @@ from khadamat.dal.bookings import BookingItem, booking_pk
 from khadamat.domain.timeutil import parse_timestamp
 from tests.integration.booking_helpers import (BASE, SLOT, act, at, world,  # noqa: F401 (fixture)
                                                book, code, run_follow_ups, set_clock,
-                                               signup_and_login, table_items)
+                                               signup_and_login, notification_items, table_items)
 
 NEW_SLOT = at(50)  # 2026-12-03 10:00
 
@@ -46,7 +46,7 @@ def lock_sk(slot: str, hours: int = 0) -> str:
 
 
 def messages(type_: str) -> list[dict]:
-    return [m for m in table_items("OUTBOX#") if m["type"] == type_]
+    return [m for m in notification_items() if m["type"] == type_]
 
 
 # ---------------------------------------------------------------- propose

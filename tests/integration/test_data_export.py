@@ -18,6 +18,8 @@ from khadamat.dal import notifications as notification_store
 from khadamat.dal import payments as payment_store
 from khadamat.dal.base import BaseItem
 from khadamat.dal.users import UserItem, user_key
+from infra.local.stream_pump import written_messages
+from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import (act, at, book, make_pro, set_clock, signup_and_login,
                                                table_items, user_item)
 from tests.integration.test_notification_delivery import deliver
@@ -59,7 +61,7 @@ def full(api):
     assert act(api, client, ids["late"], "cancel", {"reason": "empêchement"}).status == 200
     assert api.post(f"/bookings/{ids['completed']}/reports",
                     {"title": "Fuite", "details": "Reprise nécessaire"}, token=client.token).status == 201
-    deliver(*notification_store.pending_messages(limit=100))
+    deliver(*written_messages(TEMPLATE))
     first = api.get("/me/notifications", token=client.token).body["items"][0]["id"]
     assert api.post(f"/me/notifications/{first}/read", token=client.token).status == 204
     assert api.post("/me/devices", {"platform": "IOS", "token": "device-export-0001"},

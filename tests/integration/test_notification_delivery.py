@@ -48,11 +48,13 @@ def token_for(user: users.UserItem) -> str:
 
 
 def outbox(user: users.UserItem, channels=("WHATSAPP", "PUSH", "INBOX"), created_at=None,
-           title="Nouvelle demande", body="Plomberie, lundi 7 décembre à 10:00."):
+           title="Nouvelle demande", body="Plomberie, lundi 7 décembre à 10:00.",
+           variables=("{name}", "Plomberie", "07/12/2026 à 10h00")):
     item = new_outbox_item(type="BOOKING_REQUESTED", recipient_id=user.user_id,
                            recipient_role=user.role, channels=list(channels),
                            booking_id="b-1", title=title, body=body,
-                           created_at=created_at or to_storage(datetime.now(UTC)))
+                           created_at=created_at or to_storage(datetime.now(UTC)),
+                           variables=list(variables))
     item.save()
     return item
 
@@ -120,16 +122,18 @@ def test_message_goes_to_whatsapp_push_and_inbox_once_each(api):
     item = outbox(pro)
     # When the stream delivers it
     assert deliver(item) == {"batchItemFailures": []}
-    # Then WhatsApp went to the WhatsApp number, push to the device, and the inbox has it
+    # Then WhatsApp went to the verified phone (SPEC §16) as the new-request template, push to
+    # the device, and the inbox has it
     [message] = sent("WHATSAPP")
-    assert message["to"] == "whatsapp:+212712345678"
-    assert message["body"] == "*Nouvelle demande*\nPlomberie, lundi 7 décembre à 10:00."
+    assert message["to"] == "+212612345678"
+    assert message["template"] == "khadamat_booking_requested"
+    assert [message["variables"][n] for n in "123"] == ["Un client", "Plomberie", "07/12/2026 à 10h00"]
     [pushed] = sent("PUSH")
     assert pushed["token"] == "fcm-token-0001" and pushed["title"] == "Nouvelle demande"
     inbox = api.get("/me/notifications", token=token_for(pro)).body["items"]
     assert [n["id"] for n in inbox] == [item.message_id]
     # and the message has left the pending index
-    assert store.pending_messages() == []
+    assert store.messages_to_retry() == []
 
 
 def test_redelivered_stream_record_sends_nothing_twice(api):
@@ -140,7 +144,7 @@ def test_redelivered_stream_record_sends_nothing_twice(api):
     # When the same stream record arrives again (at-least-once stream)
     assert deliver(item) == {"batchItemFailures": []}
     # Then no second WhatsApp, no second inbox item; WhatsApp went to the phone
-    assert [m["to"] for m in sent("WHATSAPP")] == ["whatsapp:+212612345678"]
+    assert [m["to"] for m in sent("WHATSAPP")] == ["+212612345678"]
     assert len(api.get("/me/notifications", token=token_for(client)).body["items"]) == 1
 
 
@@ -161,7 +165,7 @@ def test_twilio_failing_twice_then_succeeding_delivers_one_message(api, twilio_h
     assert len(twilio_http.requests) == 3
     # and the inbox item was written once, not re-sent on the retries
     assert len(api.get("/me/notifications", token=token_for(pro)).body["items"]) == 1
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") == store.SENT
     # and a further redelivery sends nothing
     deliver(item)
     assert len(twilio_http.requests) == 3
@@ -181,7 +185,7 @@ def test_a_failing_channel_does_not_resend_the_others(aws, twilio_http):
     # Then push went out once, WhatsApp once (on the retry)
     assert len(sent("PUSH")) == 1
     assert len(twilio_http.requests) == 2
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") == store.SENT
 
 
 def test_failure_keeps_the_message_pending_for_the_redelivery_job(aws, twilio_http):
@@ -190,13 +194,13 @@ def test_failure_keeps_the_message_pending_for_the_redelivery_job(aws, twilio_ht
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
     assert deliver(item)["batchItemFailures"]
-    assert [m.message_id for m in store.pending_messages()] == [item.message_id]
+    assert [m.message_id for m in store.messages_to_retry()] == [item.message_id]
     # When the redelivery job runs (the message is old enough)
     from khadamat.usecases.notifications import redeliver_stuck
     summary = redeliver_stuck(datetime(2026, 1, 1, 10, 30, tzinfo=UTC))
     # Then it is sent and leaves the index
     assert summary == {"redelivered": 1, "failed": 0, "gaveUp": 0}
-    assert store.pending_messages() == []
+    assert store.messages_to_retry() == []
     assert len(twilio_http.requests) == 2
 
 
@@ -204,20 +208,21 @@ def test_redelivery_job_gives_up_after_a_day_and_keeps_it_visible(aws, twilio_ht
     twilio_http.statuses = [503] * 5
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",), created_at="2026-01-01T10:00:00.000000Z")
+    assert deliver(item)["batchItemFailures"]  # the stream's attempt failed: in NOTIF_RETRY
     from khadamat.usecases.notifications import redeliver_stuck
     summary = redeliver_stuck(datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     assert summary == {"redelivered": 0, "failed": 0, "gaveUp": 1}
-    assert store.pending_messages() == []
-    assert store.get_message(item.message_id).GSI3PK == store.FAILED_PK
+    assert store.messages_to_retry() == []
+    assert store.get_message(store.ref_of(item)).GSI3PK == store.FAILED_PK
 
 
-def test_deleted_recipient_is_skipped_and_recorded(aws):
+def test_deleted_recipient_is_skipped_without_a_write(aws):
     gone = make_user(status="DELETED")
     item = outbox(gone)
     assert deliver(item) == {"batchItemFailures": []}
     assert sent("WHATSAPP") == [] and sent("PUSH") == []
-    assert store.unit_state(item.message_id, "WHATSAPP") == store.SKIPPED
-    assert store.pending_messages() == []
+    assert store.unit_state(store.ref_of(item), "WHATSAPP") is None  # nothing claimed, nothing owed
+    assert store.messages_to_retry() == []
 
 
 def test_live_claim_of_another_attempt_is_not_sent_again(aws, twilio_http):
@@ -225,7 +230,7 @@ def test_live_claim_of_another_attempt_is_not_sent_again(aws, twilio_http):
     pro = make_user()
     item = outbox(pro, channels=("WHATSAPP",))
     now = datetime.now(UTC)
-    assert store.claim(item.message_id, "WHATSAPP", "other", now, now.replace(year=now.year + 1))
+    assert store.claim(store.ref_of(item), "WHATSAPP", "other", now, now.replace(year=now.year + 1))
     # When the record is delivered meanwhile
     outcome = deliver(item)
     # Then nothing is sent and the record is retried later
@@ -351,8 +356,8 @@ def test_sns_push_reaches_the_fcm_device_and_skips_an_unconfigured_platform(sns_
     endpoints = sns_push.list_endpoints_by_platform_application(
         PlatformApplicationArn=os.environ["PUSH_PLATFORM_ARN_FCM"])["Endpoints"]
     assert [e["Attributes"]["Token"] for e in endpoints] == ["fcm-token-android"]
-    assert store.unit_state(item.message_id, push_unit("fcm-token-android")) == store.SENT
-    assert store.unit_state(item.message_id, push_unit("apns-token-ios-1")) == store.SKIPPED
+    assert store.unit_state(store.ref_of(item), push_unit("fcm-token-android")) == store.SENT
+    assert store.unit_state(store.ref_of(item), push_unit("apns-token-ios-1")) == store.SKIPPED
 
 
 def test_sns_message_carries_title_and_body_for_apns_and_fcm():
@@ -377,7 +382,7 @@ def test_a_dead_device_token_is_forgotten_and_not_retried(sns_push):
     # When delivered
     assert deliver(item) == {"batchItemFailures": []}
     # Then the push is recorded as skipped and the device is gone
-    assert store.unit_state(item.message_id, push_unit("fcm-token-dead")) == store.SKIPPED
+    assert store.unit_state(store.ref_of(item), push_unit("fcm-token-dead")) == store.SKIPPED
     assert store.user_devices(client.user_id) == []
 
 
@@ -392,6 +397,6 @@ def test_local_pump_backs_off_a_failing_message_without_blocking_new_ones(aws, t
     fresh = outbox(pro, channels=("WHATSAPP",))
     # Then the next round delivers the new one only
     assert pump.pump_once() == 1
-    assert [m.message_id for m in store.pending_messages()] == [failing.message_id]
+    assert [m.message_id for m in store.messages_to_retry()] == [failing.message_id]
     assert pump.attempts == {failing.message_id: 1}
-    assert store.unit_state(fresh.message_id, "WHATSAPP") == store.SENT
+    assert store.unit_state(store.ref_of(fresh), "WHATSAPP") == store.SENT

@@ -9,13 +9,13 @@ import json
 from infra.local.lambda_runtime import invoke
 from infra.local.stream_pump import stream_event
 from khadamat.dal import dev
-from khadamat.dal.notifications import pending_messages
+from infra.local.stream_pump import written_messages
 from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import act, book, table_items, user_item, world  # noqa: F401
 
 
 def _deliver_pending() -> None:
-    messages = pending_messages(limit=100)
+    messages = written_messages(TEMPLATE)
     assert messages
     invoke(TEMPLATE.function("DeliverNotificationsFunction"), stream_event(messages))
 
@@ -26,11 +26,11 @@ def _personal(user_id: str) -> set[str]:
 
 
 def _at_rest(user_id: str) -> str:
-    """Everything stored for the user's notifications: their inbox and the outbox messages."""
+    """Everything stored for the user's notifications: their inbox items, which are the
+    outbox messages too (with their delivery records)."""
     inbox = [i for i in table_items(f"USER#{user_id}") if i["SK"].startswith("NOTIF#")]
-    outbox = [i for i in table_items("OUTBOX#") if i.get("recipient_id") == user_id]
-    assert inbox and outbox
-    return json.dumps(inbox + outbox, default=str, ensure_ascii=False)
+    assert inbox and all(i["recipient_id"] == user_id for i in inbox)
+    return json.dumps(inbox, default=str, ensure_ascii=False)
 
 
 def test_the_confirmation_shows_the_pros_contact_when_read_and_sent_but_never_stores_it(api, world):
@@ -43,8 +43,9 @@ def test_the_confirmation_shows_the_pros_contact_when_read_and_sent_but_never_st
     [confirmed] = [n for n in api.get("/me/notifications", token=client.token).body["items"]
                    if n["type"] == "BOOKING_CONFIRMED"]
     assert pro_contact in confirmed["body"] and user_item(pro.id).last_name in confirmed["body"]
-    sent = [m for m in dev.list_sent() if m["channel"] == "WHATSAPP" and pro_contact in m["body"]]
-    assert len(sent) == 1
+    sent = [m for m in dev.list_sent() if m["channel"] == "WHATSAPP"
+            and m.get("template") == "khadamat_booking_confirmed" and m["variables"]["4"] == pro_contact]
+    assert len(sent) == 1 and pro_contact in sent[0]["preview"]
     # ...which no item of the client's inbox or outbox holds
     assert not any(value in _at_rest(client.id) for value in _personal(pro.id))
 

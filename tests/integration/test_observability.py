@@ -9,9 +9,8 @@ import logging
 import pytest
 
 from infra.local.lambda_runtime import invoke
-from infra.local.stream_pump import stream_event
+from infra.local.stream_pump import stream_event, written_messages
 from khadamat import business_metrics, observability
-from khadamat.dal.notifications import pending_messages
 from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import act, at, book, set_clock, world  # noqa: F401
 
@@ -51,7 +50,7 @@ def emitted(monkeypatch):
 
 
 def _deliver_pending() -> None:
-    invoke(TEMPLATE.function("DeliverNotificationsFunction"), stream_event(pending_messages(limit=100)))
+    invoke(TEMPLATE.function("DeliverNotificationsFunction"), stream_event(written_messages(TEMPLATE)))
 
 
 def test_each_committed_transition_emits_its_funnel_metric_once(api, world, emitted):
@@ -99,11 +98,11 @@ def test_the_whatsapp_switch_skips_whatsapp_and_keeps_push_and_inbox(api, monkey
     # When the message is delivered
     notifications.deliver(message, datetime.now(UTC))
     # Then WhatsApp is recorded SKIPPED (never sent later), the inbox has it, nothing is pending
-    assert store.unit_state(message.message_id, "WHATSAPP") == store.SKIPPED
+    assert store.unit_state(store.ref_of(message), "WHATSAPP") == store.SKIPPED
     assert not [m for m in dev.list_sent() if m["channel"] == "WHATSAPP"]
     assert [n["id"] for n in api.get("/me/notifications", token=_token(client)).body["items"]] == [
         message.message_id]
-    assert store.pending_messages() == []
+    assert store.messages_to_retry() == []
 
 
 def _token(user):

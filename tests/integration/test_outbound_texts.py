@@ -9,20 +9,19 @@ through the real delivery function, and every stored or sent text is searched.
 from __future__ import annotations
 
 from infra.local.lambda_runtime import invoke
-from infra.local.stream_pump import stream_event
+from infra.local.stream_pump import stream_event, written_messages
 from khadamat.dal import dev
-from khadamat.dal.outbox import OutboxItem
 from khadamat.dal.users import UserItem, user_key
 from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import (act, at, book, make_pro, set_clock, signup_and_login,
-                                               table_items)
+                                               notification_items, table_items)
 
 SCAM = "Payez ici https://arnaque.example/pay"
 MARK = "arnaque.example"
 
 
 def _deliver_everything() -> None:
-    items = [OutboxItem.get(raw["PK"], raw["SK"]) for raw in table_items("OUTBOX#") if raw["SK"] == "MSG"]
+    items = written_messages(TEMPLATE)
     invoke(TEMPLATE.function("DeliverNotificationsFunction"), stream_event(items))
 
 
@@ -48,7 +47,7 @@ def test_reasons_titles_and_bios_never_reach_a_message(api):
     assert filed.status == 201
     _deliver_everything()
     # Then messages went out (requests, confirmations, cancellations, a decline) …
-    outbox = [raw for raw in table_items("OUTBOX#") if raw["SK"] == "MSG"]
+    outbox = notification_items()
     assert {raw["type"] for raw in outbox} >= {"BOOKING_REQUESTED", "BOOKING_CONFIRMED",
                                                 "BOOKING_DECLINED", "BOOKING_CANCELLED_BY_CLIENT",
                                                 "BOOKING_CANCELLED_BY_PRO"}

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from khadamat.dal.notifications import InboxItem
+from khadamat.dal.outbox import new_outbox_item
 from khadamat.dal.users import UserItem, user_key
 from tests.integration import pro_helpers
 from tests.integration.booking_helpers import (SLOT, at, book, code, make_admin, make_pro,
@@ -44,10 +44,9 @@ def _tampered(next_token: str) -> str:
 
 
 def _inbox(user_id: str, n: int) -> None:
-    created = f"2026-12-01T0{n}:00:00.000000Z"
-    InboxItem(f"USER#{user_id}", f"NOTIF#{created}#m{n}", notification_id=f"m{n}-{user_id}",
-              user_id=user_id, type="BOOKING_REQUESTED", title="Nouvelle demande", body="…",
-              created_at=created, GSI1PK=f"NOTIF#m{n}-{user_id}", GSI1SK="NOTIF").save()
+    new_outbox_item(type="BOOKING_REQUESTED", recipient_id=user_id, recipient_role="CLIENT",
+                    channels=["INBOX"], booking_id=None, title="Nouvelle demande", body="…",
+                    created_at=f"2026-12-01T0{n}:00:00.000000Z").save()
 
 
 def _pending_kyc(pro_id: str, n: int) -> None:

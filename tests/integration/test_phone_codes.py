@@ -276,14 +276,24 @@ def test_whatsapp_failure_falls_back_to_sms_and_answers_202(api, clock_set, twil
     assert check(api, client.phone, "123456", "VERIFY_PHONE", client.token).status == 200
 
 
-def test_twilio_down_still_202_logged_retried_once_by_sms_nothing_half_written(api, clock_set, twilio):
+def test_twilio_down_still_202_logged_retried_once_by_sms_nothing_half_written(api, clock_set, twilio,
+                                                                               monkeypatch):
     from khadamat.dal import otp
+    from khadamat.usecases import phone_codes
 
+    logged = []
+    for level in ("warning", "error"):
+        monkeypatch.setattr(phone_codes.logger, level,
+                            lambda message, level=level, **kw: logged.append((level, message, kw.get("extra"))))
     client = unverified(api)
     twilio.answers += [TimeoutError("read timed out"), ConnectionError("refused")]
     reply = send(api, client.phone, "VERIFY_PHONE", client.token)
     assert reply.status == 202 and reply.body == {"expiresIn": 600}
     assert [r["data"]["Channel"] for r in twilio.requests] == ["whatsapp", "sms"]
+    # each failed attempt is logged (by channel, never the number), then that no code went out
+    assert [(level, (extra or {}).get("channel")) for level, _message, extra in logged] == [
+        ("warning", "whatsapp"), ("warning", "sms"), ("error", None)]
+    assert client.phone[1:] not in json.dumps([extra for _l, _m, extra in logged])
     with pytest.raises(otp.OtpBindingItem.DoesNotExist):
         otp.OtpBindingItem.get(*otp.binding_key("+212" + client.phone[1:]))
     assert check(api, client.phone, "123456", "VERIFY_PHONE", client.token).status == 401

@@ -15,6 +15,8 @@ from khadamat.dal import bookings as booking_store
 from khadamat.dal import notifications as notification_store
 from khadamat.dal import privacy as store
 from khadamat.domain.timeutil import from_storage, parse_timestamp
+from infra.local.stream_pump import written_messages
+from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import (act, at, book, make_pro, set_clock, signup_and_login,
                                                table_items)
 from tests.integration.test_notification_delivery import deliver
@@ -79,22 +81,17 @@ def test_two_runs_at_once_erase_each_booking_once(api, ended):
 
 def test_outbox_delivery_records_and_read_notifications_expire_by_ttl(api, ended):
     client = ended["client"]
-    message = next(m for m in notification_store.pending_messages(limit=50)
-                   if m.recipient_id == client.id)
-    created = from_storage(message.created_at)
-    assert message.ttl == int(created.timestamp()) + 90 * DAY
+    message = next(m for m in written_messages(TEMPLATE) if m.recipient_id == client.id)
+    # the notification is the outbox message: 90 days after it was written (SPEC §15)
+    assert message.ttl == int(from_storage(message.created_at).timestamp()) + 90 * DAY
     deliver(message)
-    claims = table_items(f"OUTBOX#{message.message_id}")
-    # the inbox put is its own at-most-once claim (no SENT#INBOX item); WhatsApp keeps one
-    assert {c["SK"] for c in claims} >= {"MSG", "SENT#WHATSAPP"}
-    for claim in claims:
-        if claim["SK"].startswith("SENT#"):
-            updated = from_storage(claim["updated_at"])
-            assert int(claim["ttl"]) == int(updated.timestamp()) + 90 * DAY
-    item = api.get("/me/notifications", token=client.token).body["items"][0]
-    inbox = notification_store.find_inbox_item(client.id, item["id"])
-    assert inbox.ttl is None  # unread: kept
+    # its delivery record lives on it
+    ref = notification_store.ref_of(message)
+    assert notification_store.unit_state(ref, "WHATSAPP") == "SENT"
     set_clock(api, at(6), client)
-    assert api.post(f"/me/notifications/{item['id']}/read", token=client.token).status == 204
-    read = notification_store.find_inbox_item(client.id, item["id"])
-    assert read.ttl == int((parse_timestamp(at(6)) + timedelta(days=180)).timestamp())
+    assert api.post(f"/me/notifications/{message.message_id}/read", token=client.token).status == 204
+    # read: the text is kept 180 days from then, the delivery record (≤ 90 days) goes now
+    read = notification_store.find_inbox_item(client.id, message.message_id)
+    expected = int((parse_timestamp(at(6)) + timedelta(days=180)).timestamp())
+    assert expected <= read.ttl <= expected + 5  # the local clock runs on from at(6)
+    assert read.unit_names == [] and notification_store.unit_state(ref, "WHATSAPP") is None

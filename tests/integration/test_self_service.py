@@ -6,6 +6,8 @@ import pytest
 
 from khadamat.dal import dev
 from khadamat.dal import notifications as notification_store
+from infra.local.stream_pump import written_messages
+from tests.conftest import TEMPLATE
 from tests.integration.booking_helpers import (book, code, make_admin, make_pro, set_clock,
                                                signup_and_login, table_items, user_item)
 from tests.integration.test_notification_delivery import deliver
@@ -140,15 +142,15 @@ def test_a_channel_turned_off_gets_nothing_and_the_inbox_still_gets_its_item(api
     # When a request reaches each of them and the messages are delivered
     for pro in (quiet, usual):
         assert book(api, client, pro).status == 201
-    deliver(*notification_store.pending_messages(limit=50))
+    deliver(*written_messages(TEMPLATE))
     # Then the quiet pro got no WhatsApp and no push, but the inbox item; the other got all three
     sent = dev.list_sent()
     notifications = [m for m in sent if m.get("messageId")]  # not the phone codes (OTP)
-    whatsapp_recipients = [notification_store.get_message(m["messageId"]).recipient_id
-                           for m in notifications if m["channel"] == "WHATSAPP"]
+    recipients = {m.message_id: m.recipient_id for m in written_messages(TEMPLATE)}
+    whatsapp_recipients = [recipients[m["messageId"]] for m in notifications if m["channel"] == "WHATSAPP"]
     assert whatsapp_recipients == [usual.id]
     assert {m["token"] for m in notifications if m["channel"] == "PUSH"} == {"device-usual-0001"}
     for pro in (quiet, usual):
         inbox = api.get("/me/notifications", token=pro.token).body["items"]
         assert [n["type"] for n in inbox] == ["BOOKING_REQUESTED"]
-    assert not notification_store.pending_messages(limit=50)  # the muted message is done, not stuck
+    assert not notification_store.messages_to_retry(limit=50)  # the muted message is done, not stuck

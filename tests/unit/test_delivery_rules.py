@@ -15,12 +15,6 @@ def test_each_device_is_its_own_delivery_unit_and_the_token_is_not_in_the_key():
     assert rules.push_unit("token-aaaaaaaa") == first
 
 
-def test_whatsapp_goes_to_the_whatsapp_number_else_the_phone():
-    assert rules.whatsapp_number("+212700000001", "+212600000001") == "+212700000001"
-    assert rules.whatsapp_number(None, "+212600000001") == "+212600000001"
-    assert rules.whatsapp_number(None, None) is None
-
-
 def test_stuck_after_five_minutes_and_given_up_after_a_day():
     assert not rules.is_stuck(NOW - timedelta(minutes=4, seconds=59), NOW)
     assert rules.is_stuck(NOW - timedelta(minutes=5), NOW)

@@ -61,6 +61,28 @@ def jwt_secret() -> str:
     return secret("JWT_SECRET", "JWT_SECRET_NAME")
 
 
+def cloudfront_origin_secret() -> str | None:
+    """The value CloudFront adds to every request it forwards to the API (header
+    ``X-Khadamat-Origin-Verify``, template.yaml ConsoleDistribution): the proof that a request
+    came through it. None where no distribution fronts the API (the local stage)."""
+    if value := os.environ.get("CLOUDFRONT_ORIGIN_SECRET"):
+        return value
+    if is_local() or not os.environ.get("CLOUDFRONT_ORIGIN_SECRET_NAME"):
+        return None
+    return _secret_from_secrets_manager(os.environ["CLOUDFRONT_ORIGIN_SECRET_NAME"])
+
+
 def page_token_secret() -> str:
     """HMAC key of page tokens (dal.base.encode_page_token)."""
     return secret("PAGE_TOKEN_SECRET", "PAGE_TOKEN_SECRET_NAME")
+
+
+def whatsapp_action_secret() -> str:
+    """HMAC key of the quick-reply payloads (SPEC §16, domain.whatsapp_actions)."""
+    return secret("WHATSAPP_ACTION_SECRET", "WHATSAPP_ACTION_SECRET_NAME")
+
+
+def public_base_url() -> str | None:
+    """The API's public URL (https://api.example.ma), where Twilio posts its webhooks; None: the
+    URL is rebuilt from the request (API Gateway's domain name)."""
+    return os.environ.get("PUBLIC_BASE_URL") or None

@@ -1,16 +1,17 @@
-"""Passwords: Argon2id hashes (argon2-cffi). Only the functions that check a password import it."""
+"""Passwords: Argon2id hashes (argon2-cffi), imported when a password is first hashed or
+checked: modules that import this one for a rarer path (OTP verify, GET /me's neighbours) do
+not pay argon2's ~30 ms of cold start."""
 
 from __future__ import annotations
 
 import secrets
 from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 
 @cache
-def _hasher() -> PasswordHasher:
+def _hasher():
+    from argon2 import PasswordHasher
+
     return PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
 
 
@@ -19,6 +20,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     if not password_hash:
         return False
     try:

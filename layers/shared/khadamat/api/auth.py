@@ -2,7 +2,7 @@
 
 The account is read on every authenticated call so that a ban, a suspension or a
 deletion takes effect at once, even for a token issued before it. Authentication
-runs before body validation (``khadamat.observability.http_entry``): a caller
+runs before body validation (``khadamat.api.entry.http_entry``): a caller
 without the right role learns nothing about the body the route expects.
 """
 
@@ -66,13 +66,15 @@ def session_of(headers: dict | None) -> str | None:
     return read_access_token(bearer_token(headers), clock.now()).get("sid")
 
 
-def optional_caller(headers: dict | None, purpose: str) -> tuple[users.UserItem | None, str | None]:
+def optional_caller(headers: dict | None, purpose: str, prefetch: dict[str, tuple] | None = None
+                    ) -> tuple[users.UserItem | None, str | None, dict]:
     """For routes open to everyone where some purposes need an account (POST /auth/otp/*):
-    the caller and its session for those purposes (401 without a valid token); None for the
+    the caller and its session for those purposes (401 without a valid token), with the
+    ``prefetch`` items read in the same request (as ``authenticate``); None and {} for the
     others, whatever token is sent."""
     from khadamat.domain.accounts import SIGNED_IN_PURPOSES
 
     if purpose not in SIGNED_IN_PURPOSES:
-        return None, None
-    user, _items = authenticate(headers, ANY_ROLE)
-    return user, session_of(headers)
+        return None, None, {}
+    user, items = authenticate(headers, ANY_ROLE, prefetch)
+    return user, session_of(headers), items

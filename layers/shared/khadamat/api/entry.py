@@ -22,6 +22,16 @@ def http_entry(app):
         from khadamat.api.auth import authenticate
 
     def answer(event, context) -> dict:
+        from khadamat.api import throttle
+
+        if (deferred := throttle.deferred_hit(event)) is None:
+            return checked_answer(event, context)
+        app.append_context(source_ip_hit=deferred)  # counted in the use case's transaction
+        result = checked_answer(event, context)
+        refusal = deferred.settle()  # ... or here, alone, when none carried it
+        return error_result(refusal) if refusal is not None else result
+
+    def checked_answer(event, context) -> dict:
         if (refusal := _source_ip_refusal(event)) is not None:
             return error_result(refusal)  # counted before anything else runs, malformed or not
         try:
@@ -51,7 +61,7 @@ def _source_ip_refusal(event):
     from khadamat.api import throttle
     from khadamat.domain.errors import RateLimited
 
-    if not throttle.is_ip_throttled_route(event):
+    if not throttle.is_ip_throttled_route(event) or throttle.deferred_hit(event) is not None:
         return None
     try:
         throttle.check_source_ip(event)

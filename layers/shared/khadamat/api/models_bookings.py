@@ -1,4 +1,5 @@
-"""Request bodies of the booking endpoints (SPEC §6), and the booking their path names.
+"""Request and response bodies of the booking endpoints (SPEC §6, §19), and the booking their
+path names.
 
 The /bookings/{id}/… routes read the booking in the caller's BatchGetItem (``prefetch=
 booking_in_path``) and hand it to the use case as one object, ``path_booking(app)``: a
@@ -8,7 +9,7 @@ parameter is named once, by template.yaml (and the route copies its path); neith
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -51,3 +52,70 @@ class ReviewRequest(ApiModel):
 
 class RescheduleRequest(ApiModel):  # SPEC §19
     time_slot: str = Field(min_length=1, max_length=64)
+
+
+# ---------------------------------------------------------------- responses
+class BookingParty(ApiModel):
+    """A party's phone (and the pro's WhatsApp) only once the booking is CONFIRMED (Privacy Shield)."""
+    id: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+
+
+class BookingPro(BookingParty):
+    whatsapp: str | None
+
+
+class ProposalView(ApiModel):
+    """An open reschedule proposal (SPEC §19)."""
+    proposal_id: str
+    time_slot: str
+    proposed_by: str
+    expires_at: str
+
+
+class BookingView(ApiModel):
+    id: str
+    status: str
+    time_slot: str | None
+    city_id: str | None
+    category_id: str | None
+    client_id: str
+    pro_id: str
+    expires_at: str | None
+    confirmed_at: str | None
+    cancelled_at: str | None
+    completed_at: str | None
+    estimated_duration: str | None
+    cancel_reason: str | None
+    created_at: str | None
+    updated_at: str | None
+    client: BookingParty
+    pro: BookingPro
+    proposal: ProposalView | None
+
+
+class BookingPage(ApiModel):
+    items: list[BookingView]
+    next_token: str | None
+
+
+class BookingEvent(ApiModel):
+    type: str
+    actor_role: str | None
+    actor_user_id: str | None
+    created_at: str | None
+    metadata: dict[str, Any]
+
+
+class BookingEvents(ApiModel):
+    items: list[BookingEvent]
+
+
+class ReviewView(ApiModel):
+    booking_id: str
+    pro_id: str
+    rating: int
+    comment: str | None
+    created_at: str | None

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, StrictInt
 
-from khadamat.api.schemas import ApiModel
+from khadamat.api.schemas import ApiModel, BoostView, Rating, ServiceView, WeeklyHours
 from khadamat.domain.reference import CATEGORY_IDS
 
 
@@ -48,3 +48,143 @@ class ReviewReplyRequest(ApiModel):
 
 class PhotoUploadRequest(ApiModel):
     content_type: str = Field(max_length=64)
+
+
+# ---------------------------------------------------------------- responses (discovery, the pro's profile)
+class ListedPro(ApiModel):
+    pro_id: str
+    first_name: str | None
+    last_name: str | None
+    city_id: str | None
+    categories: list[str]
+    rating: Rating
+    badges: list[str]
+
+
+class ProPage(ApiModel):
+    items: list[ListedPro]
+    next_token: str | None
+
+
+class RecommendedPros(ApiModel):
+    items: list[ListedPro]
+
+
+class PhotoView(ApiModel):
+    id: str
+    url: str
+    thumb_url: str
+
+
+class PublicProfile(ApiModel):
+    pro_id: str
+    first_name: str | None
+    last_name: str | None
+    city_id: str | None
+    bio: str | None
+    categories: list[str]
+    services: list[ServiceView]
+    rating: Rating
+    badges: list[str]
+    photos: list[PhotoView]
+
+
+class PremiumState(ApiModel):
+    active: bool
+    plan: str | None
+    until: str | None
+
+
+class ProBoost(BoostView):
+    active: bool
+
+
+class OwnProfile(PublicProfile):
+    """Every stored service (``categories``: those listed right now), hours, KYC, Premium, Boosts."""
+    status: str
+    whatsapp: str | None
+    weekly_hours: list[WeeklyHours]
+    kyc_status: str
+    premium: PremiumState
+    boosts: list[ProBoost]
+
+
+class ProSlots(ApiModel):
+    slots: list[str]
+
+
+class ReviewReply(ApiModel):
+    text: str
+    created_at: str | None
+
+
+class PublicReview(ApiModel):
+    rating: int
+    comment: str | None
+    client_first_name: str | None
+    created_at: str | None
+    reply: ReviewReply | None
+
+
+class ReviewPage(ApiModel):
+    items: list[PublicReview]
+    next_token: str | None
+
+
+class ServicesAnswer(ApiModel):
+    services: list[ServiceView]
+    listed_categories: list[str]
+
+
+class WeeklyHoursAnswer(ApiModel):
+    days: list[WeeklyHours]
+
+
+class AvailabilityException(ApiModel):
+    id: str
+    start_at: str
+    end_at: str
+    reason: str | None
+    created_at: str
+
+
+class Availability(ApiModel):
+    weekly: list[WeeklyHours]
+    exceptions: list[AvailabilityException]
+
+
+class DailyFigures(ApiModel):
+    date: str
+    requests: int
+    confirmed: int
+    completed: int
+
+
+class Dashboard(ApiModel):
+    requests_today: int
+    pending_now: int
+    acceptance_rate7d: float | None = Field(alias="acceptanceRate7d")
+    median_response_minutes7d: float | None = Field(alias="medianResponseMinutes7d")
+    rating: Rating
+    completed30d: int = Field(alias="completed30d")
+    cancelled_by_pro30d: int = Field(alias="cancelledByPro30d")
+    estimated_revenue30d_mad: int = Field(alias="estimatedRevenue30dMad")
+    daily: list[DailyFigures] | None
+
+
+class PhotoUpload(ApiModel):
+    """A presigned S3 POST: send ``fields`` and the file to ``url`` within ``expiresIn`` seconds."""
+    id: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class ReviewReplyAnswer(ApiModel):
+    booking_id: str
+    text: str
+    created_at: str
+
+
+class CalendarUrl(ApiModel):
+    url: str

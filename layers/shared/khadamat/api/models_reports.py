@@ -22,3 +22,25 @@ class ReportRequest(ApiModel):
 class ReportStatusRequest(ApiModel):
     status: str = Field(min_length=1, max_length=16)
     resolution_note: str | None = Field(default=None, max_length=2000)
+
+
+# ---------------------------------------------------------------- responses (SPEC §8)
+class ReportView(ApiModel):
+    id: str
+    booking_id: str
+    reporter_id: str
+    reporter_role: str
+    title: str
+    details: str | None
+    attachments: list[str]
+    status: str
+    priority: str
+    is_within_dispute_window: bool
+    resolution_note: str | None
+    created_at: str
+    updated_at: str
+
+
+class ReportPage(ApiModel):
+    items: list[ReportView]
+    next_token: str | None

@@ -8,7 +8,7 @@ without a stack trace.
 The request and response rules every route shares (SPEC §1) live here, once:
 ``check_request`` (path ids, body size, media type, JSON shape and depth) runs before
 anything reads the request, ``secure_response`` adds the security and cache headers to
-every answer. ``khadamat.observability.http_entry`` calls both.
+every answer. ``khadamat.api.entry.http_entry`` calls both.
 """
 
 from __future__ import annotations
@@ -38,14 +38,6 @@ def error_result(error: DomainError) -> dict:
     return {"statusCode": error.status,
             "headers": {"Content-Type": "application/json", **error.headers()},
             "body": json.dumps({"error": {"code": error.code, "message": error.message}})}
-
-
-def json_response(body, status: int = 200) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
-
-
-def no_content() -> Response:
-    return Response(status_code=204, content_type="application/json", body="")
 
 
 def _field_name(location: tuple) -> str:
@@ -90,6 +82,14 @@ class KhadamatResolver(APIGatewayHttpResolver):
         self.prefetch = prefetch
         self.provider_body = provider_body
         self.unknown_id_code = unknown_id_code
+
+    def _to_response(self, result):
+        """A handler's ``None`` is the route's declared 204 with an empty body (not ``null``)."""
+        if result is None:
+            route = self.context.get("_route")
+            return Response(status_code=route.status_code if route else 204,
+                            content_type="application/json", body="")
+        return super()._to_response(result)
 
     @cached_property
     def body_rule(self) -> str:

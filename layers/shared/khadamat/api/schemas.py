@@ -23,3 +23,42 @@ class ErrorBody(ApiModel):
 
 class ErrorEnvelope(ApiModel):
     error: ErrorBody
+
+
+# ---------------------------------------------------------------- response pieces many areas share
+# Response models document the wire (docs/openapi.json, the apps' generated clients); they are
+# declared on the routes (khadamat.api.responses), never used to build or validate a body.
+class Rating(ApiModel):
+    average: float | None  # null until the first review
+    count: int
+
+
+class ServiceView(ApiModel):
+    category_id: str
+    pricing_type: str
+    min_price_mad: int | None
+    max_price_mad: int | None
+    fixed_price_mad: int | None
+
+
+class WeeklyHours(ApiModel):
+    day_of_week: int
+    start_min: int
+    end_min: int
+
+
+class BoostView(ApiModel):
+    category_id: str | None
+    starts_at: str | None
+    ends_at: str | None
+
+
+class PenaltyView(ApiModel):
+    type: str
+    booking_id: str | None
+    created_at: str | None
+
+
+class IdAndStatus(ApiModel):
+    id: str
+    status: str

@@ -1,163 +1,183 @@
 """Notification delivery state, the in-app inbox and push device tokens (SPEC §13).
 
 Keys:
-  OUTBOX#<messageId> / SENT#<unit>          delivery claim of one message on one unit
-                                            (WHATSAPP, INBOX, PUSH#<tokenHash>): SENDING → SENT;
-                                            ttl 90 days (SPEC §15)
-  USER#<id> / NOTIF#<createdAt>#<messageId> an inbox item; newest first by a reverse Query;
-                                            once read, ttl 180 days after readAt (SPEC §15)
-                GSI1: NOTIF#<messageId> / NOTIF   (POST /me/notifications/{id}/read finds it)
+  USER#<id> / NOTIF#<notificationId>        the notification (dal.outbox): inbox entry and
+                                            outbox message in one item; newest first by a
+                                            reverse Query; once read, ttl 180 days after readAt
+  ...its attribute u#<unit>                 delivery of one unit (WHATSAPP, PUSH#<tokenHash>):
+                                            {s: SENDING|SENT|SKIPPED, c: claim id, l: lease end,
+                                             p: provider id (Twilio MessageSid), n: note,
+                                             t: updated at, st: provider status, st_at}
+                GSI3 NOTIF_RETRY / <createdAt>#<id>   only after a failed delivery (sparse)
+                GSI3 NOTIF_FAILED / <failedAt>#<id>   retries over after 24 h (an operator's)
   USER#<id> / DEVICE#<token>                a push device token of the user
   DEVICE#<token> / OWNER                    who owns a token now (a phone changing hands
                                             must not get the previous user's pushes)
-The outbox item itself (dal.outbox) is in GSI3 OUTBOX_PENDING until every unit is done,
-then leaves the index; after 24 h of failures it moves to GSI3 OUTBOX_FAILED / <failedAt>#<id>.
+The INBOX channel needs no write at delivery: the item exists since the transition committed.
+A unit costs one claim and one finish (each an UpdateItem of the ≤ 1 KB notification: 1 write
+unit), and a delivery status callback one more (record_status); docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import (GSI1, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token, oldest_in, get_or_none, conditionally)
-from khadamat.dal.outbox import PENDING_PK, OutboxItem
-from khadamat.domain.retention import outbox_ttl, read_notification_ttl
+from khadamat.dal.base import (GSI3, BaseItem, PageScope, connection, decode_page_token,
+                               encode_page_token, oldest_in, conditionally, get_or_none)
+from khadamat.dal.outbox import NotificationItem, notification_key
+from khadamat.domain.retention import read_notification_ttl
 from khadamat.domain.timeutil import to_storage
 
 SENDING, SENT, SKIPPED = "SENDING", "SENT", "SKIPPED"
-FAILED_PK = "OUTBOX_FAILED"
+RETRY_PK, FAILED_PK = "NOTIF_RETRY", "NOTIF_FAILED"
 
 
 def _user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-# ---------------------------------------------------------------- delivery claims
-class DeliveryItem(BaseItem):
-    message_id = UnicodeAttribute()
-    unit = UnicodeAttribute()
-    state = UnicodeAttribute()  # SENDING | SENT | SKIPPED
-    claim_id = UnicodeAttribute(null=True)
-    lease_until = UnicodeAttribute(null=True)
-    provider_id = UnicodeAttribute(null=True)
-    note = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute()
+class InboxItem(NotificationItem):
+    """The notification as the inbox and the delivery use case read it (with GSI3 for retries)."""
+
+    retry = GSI3()
 
 
-def _delivery_key(message_id: str, unit: str) -> tuple[str, str]:
-    return f"OUTBOX#{message_id}", f"SENT#{unit}"
+# ---------------------------------------------------------------- delivery units
+@dataclass(frozen=True)
+class MessageRef:
+    """Which notification: enough for its key. ``str()`` gives ``<userId>/<notificationId>``
+    (e.g. in a Twilio status callback URL); ``MessageRef.parse`` reads it back."""
+
+    user_id: str
+    notification_id: str
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.notification_id}"
+
+    @staticmethod
+    def parse(text: str) -> MessageRef | None:
+        user_id, _, notification_id = (text or "").partition("/")
+        if not user_id or notification_key(user_id, notification_id) is None:
+            return None
+        return MessageRef(user_id, notification_id)
+
+    def item(self) -> InboxItem:
+        return InboxItem(*notification_key(self.user_id, self.notification_id))
 
 
-def claim(message_id: str, unit: str, claim_id: str, now: datetime, lease_until: datetime) -> bool:
+def ref_of(message: NotificationItem) -> MessageRef:
+    return MessageRef(message.recipient_id, message.message_id)
+
+
+def _unit(unit: str, field: str | None = None) -> Path:
+    return Path([f"u#{unit}"] + ([field] if field else []))
+
+
+def _conditional_update(ref: MessageRef, actions: list, condition) -> bool:
+    """False when the condition did not hold (nothing written)."""
+    return conditionally(ref.item().update, actions=actions, condition=InboxItem.PK.exists() & condition)
+
+
+# for the WhatsApp status callbacks (dal.whatsapp.record_status: ordered statuses, error codes)
+unit_path, conditional_update = _unit, _conditional_update
+
+
+def claim(ref: MessageRef, unit: str, claim_id: str, now: datetime, lease_until: datetime) -> bool:
     """Take the right to send one unit: True when no claim exists or a SENDING lease expired.
 
     False when the unit is SENT/SKIPPED, or another attempt holds a live lease.
     """
-    item = DeliveryItem(*_delivery_key(message_id, unit), message_id=message_id, unit=unit,
-                        state=SENDING, claim_id=claim_id, lease_until=to_storage(lease_until),
-                        updated_at=to_storage(now), ttl=outbox_ttl(now))
-    free = DeliveryItem.PK.does_not_exist() | (
-        (DeliveryItem.state == SENDING) & (DeliveryItem.lease_until < to_storage(now)))
-    return conditionally(item.save, condition=free)
+    free = _unit(unit).does_not_exist() | (
+        (_unit(unit, "s") == SENDING) & (_unit(unit, "l") < to_storage(now)))
+    return _conditional_update(ref, [_unit(unit).set(
+        {"s": SENDING, "c": claim_id, "l": to_storage(lease_until), "t": to_storage(now)})], free)
 
 
-def unit_state(message_id: str, unit: str) -> str | None:
-    item = get_or_none(DeliveryItem, *_delivery_key(message_id, unit), consistent_read=True)
-    return item.state if item else None
+def unit_state(ref: MessageRef, unit: str) -> str | None:
+    return (unit_record(ref, unit) or {}).get("s")
 
 
-def finish(message_id: str, unit: str, claim_id: str, state: str, now: datetime,
+def unit_record(ref: MessageRef, unit: str) -> dict | None:
+    """The unit's delivery record ({s, c, l, p, n, t, st, st_at}), read consistently."""
+    key = notification_key(ref.user_id, ref.notification_id)
+    raw = connection().get_item(InboxItem.Meta.table_name, key[0], key[1], consistent_read=True,
+                                attributes_to_get=[f"u#{unit}"]).get("Item", {})
+    value = raw.get(f"u#{unit}", {}).get("M")
+    return {name: inner.get("S") for name, inner in value.items()} if value is not None else None
+
+
+def finish(ref: MessageRef, unit: str, claim_id: str, state: str, now: datetime,
            provider_id: str | None = None, note: str | None = None) -> None:
     """SENDING → SENT/SKIPPED, only by the attempt holding the claim."""
-    actions = [DeliveryItem.state.set(state), DeliveryItem.updated_at.set(to_storage(now)),
-               DeliveryItem.lease_until.remove()]
+    actions = [_unit(unit, "s").set(state), _unit(unit, "t").set(to_storage(now)),
+               _unit(unit, "l").remove()]
     if provider_id:
-        actions.append(DeliveryItem.provider_id.set(provider_id))
+        actions.append(_unit(unit, "p").set(provider_id))
     if note:
-        actions.append(DeliveryItem.note.set(note))
-    DeliveryItem(*_delivery_key(message_id, unit)).update(
-        actions=actions, condition=DeliveryItem.claim_id == claim_id)
+        actions.append(_unit(unit, "n").set(note[:200]))
+    ref.item().update(actions=actions, condition=_unit(unit, "c") == claim_id)
 
 
-def release(message_id: str, unit: str, claim_id: str) -> None:
+def release(ref: MessageRef, unit: str, claim_id: str) -> None:
     """The send failed for sure: forget the claim so that a retry may send."""
-    try:
-        DeliveryItem(*_delivery_key(message_id, unit)).delete(
-            condition=(DeliveryItem.claim_id == claim_id) & (DeliveryItem.state == SENDING))
-    except DeleteError:
-        pass  # the lease expired and another attempt took it: that attempt owns it now
+    _conditional_update(ref, [_unit(unit).remove()],
+                        (_unit(unit, "c") == claim_id) & (_unit(unit, "s") == SENDING))
+    # False: the lease expired and another attempt took it: that attempt owns it now
 
 
-def record_skip(message_id: str, unit: str, now: datetime, note: str) -> None:
-    """A unit that will never be sent (e.g. the recipient deleted the account)."""
-    try:
-        DeliveryItem(*_delivery_key(message_id, unit), message_id=message_id, unit=unit,
-                     state=SKIPPED, note=note, updated_at=to_storage(now), ttl=outbox_ttl(now)).save(
-            condition=DeliveryItem.PK.does_not_exist())
-    except PutError:
-        pass
+def record_status(ref: MessageRef, unit: str, provider_id: str, status: str, now: datetime) -> bool:
+    """A provider's status callback (e.g. Twilio's delivered/read/failed) on a unit it sent:
+    one UpdateItem of the notification; False when no unit sent with that provider id."""
+    return _conditional_update(ref, [_unit(unit, "st").set(status),
+                                     _unit(unit, "st_at").set(to_storage(now))],
+                               _unit(unit, "p") == provider_id)
 
 
-def mark_delivered(message_id: str, now: datetime) -> None:
-    """Every unit is done: the message leaves the OUTBOX_PENDING index."""
-    OutboxItem(f"OUTBOX#{message_id}", "MSG").update(actions=[
-        OutboxItem.delivered_at.set(to_storage(now)), OutboxItem.GSI3PK.remove(),
-        OutboxItem.GSI3SK.remove()], condition=OutboxItem.PK.exists())
+def mark_for_retry(message: NotificationItem) -> None:
+    """A delivery failed: the message enters GSI3 NOTIF_RETRY, where the redelivery job finds
+    it (only failures pay for an index entry; a message delivered first time never does)."""
+    _conditional_update(ref_of(message), [
+        InboxItem.GSI3PK.set(RETRY_PK),
+        InboxItem.GSI3SK.set(f"{message.created_at}#{message.message_id}")],
+        InboxItem.GSI3PK.does_not_exist())
 
 
-def mark_failed(message_id: str, now: datetime) -> None:
-    """Retries are over: the message moves to the OUTBOX_FAILED index, where an operator sees it."""
-    OutboxItem(f"OUTBOX#{message_id}", "MSG").update(actions=[
-        OutboxItem.GSI3PK.set(FAILED_PK), OutboxItem.GSI3SK.set(to_storage(now) + f"#{message_id}")],
-        condition=OutboxItem.GSI3PK == PENDING_PK)
+def clear_retry(message: NotificationItem) -> None:
+    """Every unit is done: the message leaves NOTIF_RETRY (no write if it never entered it)."""
+    if message.GSI3PK == RETRY_PK:
+        _conditional_update(ref_of(message), [InboxItem.GSI3PK.remove(), InboxItem.GSI3SK.remove()],
+                            InboxItem.GSI3PK == RETRY_PK)
 
 
-def outbox_from_image(image: dict) -> OutboxItem:
-    """The outbox item of a stream record's NewImage (DynamoDB JSON)."""
-    return OutboxItem.from_raw_data(image)
+def mark_failed(message: NotificationItem, now: datetime) -> None:
+    """Retries are over: the message moves to NOTIF_FAILED, where an operator sees it."""
+    _conditional_update(ref_of(message), [
+        InboxItem.GSI3PK.set(FAILED_PK), InboxItem.GSI3SK.set(f"{to_storage(now)}#{message.message_id}")],
+        InboxItem.GSI3PK == RETRY_PK)
 
 
-def pending_messages(created_before: datetime | None = None, limit: int = 25,
-                     newest_first: bool = False) -> list[OutboxItem]:
-    """Undelivered messages, oldest first unless asked (a Query of the sparse GSI3, never a scan)."""
-    return oldest_in(OutboxItem.pending, PENDING_PK, OutboxItem.GSI3SK, created_before, limit, newest_first)
+def message_from_image(image: dict) -> InboxItem:
+    """The notification of a stream record's NewImage (DynamoDB JSON)."""
+    return InboxItem.from_raw_data(image)
 
 
-def get_message(message_id: str) -> OutboxItem | None:
-    return get_or_none(OutboxItem, f"OUTBOX#{message_id}", "MSG")
+def messages_to_retry(created_before: datetime | None = None, limit: int = 25,
+                      newest_first: bool = False) -> list[InboxItem]:
+    """Messages whose delivery failed, oldest first unless asked (a Query of the sparse GSI3)."""
+    return oldest_in(InboxItem.retry, RETRY_PK, InboxItem.GSI3SK, created_before, limit, newest_first)
+
+
+def get_message(ref: MessageRef) -> InboxItem | None:
+    return get_or_none(InboxItem, *notification_key(ref.user_id, ref.notification_id), consistent_read=True)
 
 
 # ---------------------------------------------------------------- inbox
-class InboxItem(BaseItem):
-    notification_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    type = UnicodeAttribute()
-    title = UnicodeAttribute()
-    body = UnicodeAttribute()
-    booking_id = UnicodeAttribute(null=True)
-    counterpart_id = UnicodeAttribute(null=True)  # the text's {name}/{contact}: rendered when read
-    created_at = UnicodeAttribute()
-    read_at = UnicodeAttribute(null=True)
-
-    by_id = GSI1()
-
-
-def put_inbox_item(message: OutboxItem) -> None:
-    """Idempotent: a redelivered message finds its inbox item already there."""
-    item = InboxItem(_user_pk(message.recipient_id),
-                     f"NOTIF#{message.created_at}#{message.message_id}",
-                     notification_id=message.message_id, user_id=message.recipient_id,
-                     type=message.type, title=message.title, body=message.body,
-                     booking_id=message.booking_id, counterpart_id=message.counterpart_id,
-                     created_at=message.created_at,
-                     GSI1PK=f"NOTIF#{message.message_id}", GSI1SK="NOTIF")
-    conditionally(item.save, condition=InboxItem.PK.does_not_exist())
-
-
 def inbox_page(user_id: str, limit: int, next_token: str | None,
                scope: PageScope) -> tuple[list[InboxItem], str | None]:
     """Newest first; one item more than asked tells whether a next page exists."""
@@ -172,19 +192,26 @@ def inbox_page(user_id: str, limit: int, next_token: str | None,
 
 
 def find_inbox_item(user_id: str, notification_id: str) -> InboxItem | None:
-    """The caller's inbox item with that id, or None (someone else's is None too)."""
-    for found in InboxItem.by_id.query(f"NOTIF#{notification_id}", limit=1):
-        if found.user_id == user_id:
-            return found
-    return None
+    """The caller's inbox item with that id, or None (someone else's is None too: the key
+    is the caller's partition)."""
+    key = notification_key(user_id, notification_id)
+    if key is None:
+        return None
+    raw = connection().get_item(InboxItem.Meta.table_name, key[0], key[1]).get("Item")
+    if raw is None:
+        return None
+    item = InboxItem.from_raw_data(raw)
+    item.unit_names = [name for name in raw if name.startswith("u#")]  # its delivery records
+    return item
 
 
 def mark_read(item: InboxItem, now: datetime) -> None:
     """Sets readAt once: a second call keeps the first reading time; a read notification
-    is kept 180 days from then (ttl, SPEC §15)."""
-    conditionally(item.update, actions=[InboxItem.read_at.set(to_storage(now)),
-                           InboxItem.ttl.set(read_notification_ttl(now))],
-                  condition=InboxItem.read_at.does_not_exist())
+    is kept 180 days from then (ttl, SPEC §15) without its delivery records, which SPEC §15
+    keeps no longer than 90 days (they go now, with the read)."""
+    actions = [InboxItem.read_at.set(to_storage(now)), InboxItem.ttl.set(read_notification_ttl(now))]
+    actions += [Path([name]).remove() for name in getattr(item, "unit_names", ())]
+    conditionally(item.update, actions=actions, condition=InboxItem.read_at.does_not_exist())
 
 
 # ---------------------------------------------------------------- devices

@@ -44,12 +44,20 @@ def binding_key(e164: str) -> tuple[str, str]:
     return f"OTP#{e164}", "BINDING"
 
 
-def count_send(e164: str, now: datetime, binding: OtpBindingItem | None) -> limits.Verdict:
+class NumberTaken(Exception):
+    """The number already names an account (CHANGE_PHONE's send checks it in its transaction)."""
+
+
+def count_send(e164: str, now: datetime, binding: OtpBindingItem | None,
+               unless_taken: tuple[str, str] | None = None) -> limits.Verdict:
     """One send of ``e164`` against both windows and, when allowed, its binding: one
-    transaction, all or nothing (a refused send leaves no count and no binding)."""
+    transaction, all or nothing (a refused send leaves no count and no binding).
+    ``unless_taken``: a uniqueness key that must not exist (else NumberTaken, nothing written)."""
     windows = [(limit, limits.window_item(limit, e164, now)) for limit in (SENDS_PER_15_MIN, SENDS_PER_DAY)]
     try:
         with TransactWrite(connection=connection()) as tx:
+            if unless_taken is not None:  # condition checks go first in pynamodb's order
+                tx.condition_check(BaseItem, *unless_taken, condition=BaseItem.PK.does_not_exist())
             for limit, item in windows:
                 actions, condition = limits.hit_actions(limit, item)
                 tx.update(item, actions=actions, condition=condition)
@@ -58,6 +66,10 @@ def count_send(e164: str, now: datetime, binding: OtpBindingItem | None) -> limi
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise
+        reasons = error.cancellation_reasons or []
+        if unless_taken is not None and reasons and reasons[0] is not None \
+                and reasons[0].code == "ConditionalCheckFailed":
+            raise NumberTaken() from error
         # pynamodb sends puts before updates; the updates keep their order (15 min, day).
         reasons = (error.cancellation_reasons or [])[-2:]
         day_full = len(reasons) == 2 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed"

@@ -12,11 +12,14 @@ Keys:
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import datetime
+from decimal import Decimal
 
-from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
-                                 UnicodeAttribute, UnicodeSetAttribute)
+from pynamodb.attributes import (Attribute, BooleanAttribute, ListAttribute, MapAttribute,
+                                 NumberAttribute, UnicodeAttribute, UnicodeSetAttribute)
+from pynamodb.constants import STRING
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -30,6 +33,57 @@ from khadamat.domain.timeutil import to_storage
 
 def user_key(user_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", "PROFILE"
+
+
+class RowsAttribute(Attribute[list]):
+    """A list of flat dicts stored as ONE JSON string of rows, values in ``fields`` order (the
+    key names are not repeated per row). A pro's week of hours takes ~90 bytes instead of 274:
+    with zero counters not stored, the profile item — and its listing index entries — stays
+    under 1 KB, so a review's rating update costs half (docs/benchmarks.md "Cost per booking").
+    Readers see the same list of dicts as before; unknown keys are refused, not dropped."""
+
+    attr_type = STRING
+
+    def __init__(self, fields: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.fields = fields
+
+    def serialize(self, value: list) -> str:
+        rows = []
+        for entry in value:
+            row = entry.as_dict() if isinstance(entry, MapAttribute) else dict(entry)
+            if unknown := set(row) - set(self.fields):
+                raise ValueError(f"{self.attr_name}: unknown keys {sorted(unknown)}")
+            values = [_plain_number(row.get(name)) for name in self.fields]
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
+        return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+
+    def get_value(self, value: dict):
+        if "L" in value:  # the list-of-maps form (items written before, or by a raw client)
+            return value
+        return super().get_value(value)
+
+    def deserialize(self, value) -> list[dict]:
+        if isinstance(value, dict):
+            return [{name: _plain_value(inner) for name, inner in entry.get("M", {}).items()}
+                    for entry in value["L"]]
+        return [dict(zip(self.fields, row)) for row in json.loads(value)]
+
+
+def _plain_value(value: dict):
+    """One scalar of DynamoDB JSON (S, N, BOOL, NULL) as Python."""
+    if "N" in value:
+        number = Decimal(value["N"])
+        return int(number) if number == int(number) else float(number)
+    if "NULL" in value:
+        return None
+    return value.get("S", value.get("BOOL"))
+
+
+def _plain_number(value):
+    return int(value) if isinstance(value, Decimal) and value == int(value) else value
 
 
 class UserItem(BaseItem):
@@ -54,16 +108,18 @@ class UserItem(BaseItem):
     mfa_pending_secret = UnicodeAttribute(null=True)
     mfa_secret = UnicodeAttribute(null=True)
     # CLIENT penalties (SPEC §6)
-    late_cancel_count_30d = NumberAttribute(default=0)
-    sanction_tier = NumberAttribute(default=0)
+    # counters: absent = 0 (every reader says ``or 0``): a new account stores none of them
+    late_cancel_count_30d = NumberAttribute(null=True)
+    sanction_tier = NumberAttribute(null=True)
     booking_cooldown_until = UnicodeAttribute(null=True)
     # PRO counters, rating aggregate, services and hours (SPEC §4–§6)
-    pro_cancel_count_30d = NumberAttribute(default=0)
-    pro_consecutive_cancel_count = NumberAttribute(default=0)
-    rating_sum = NumberAttribute(default=0)
-    rating_count = NumberAttribute(default=0)
-    services = ListAttribute(of=MapAttribute, null=True)
-    weekly_hours = ListAttribute(of=MapAttribute, null=True)
+    pro_cancel_count_30d = NumberAttribute(null=True)
+    pro_consecutive_cancel_count = NumberAttribute(null=True)
+    rating_sum = NumberAttribute(null=True)
+    rating_count = NumberAttribute(null=True)
+    services = RowsAttribute(("categoryId", "pricingType", "minPriceMad", "maxPriceMad", "fixedPriceMad"),
+                             null=True)
+    weekly_hours = RowsAttribute(("dayOfWeek", "startMin", "endMin"), null=True)
     pro_cancel_log = ListAttribute(of=UnicodeAttribute, null=True)  # last 30 days, storage ts
     kyc_status = UnicodeAttribute(null=True)
     kyc_submitted_at = UnicodeAttribute(null=True)
@@ -260,6 +316,13 @@ def mark_phone_verified(user: UserItem, e164: str, tx: TransactWrite) -> None:
     """In ``tx``: the account's phone is verified, if it is still ``e164``."""
     tx.update(user, actions=[UserItem.phone_verified.set(True)],
               condition=(UserItem.phone == e164) & (UserItem.status != UserStatus.DELETED))
+
+
+def still_signs_in(user: UserItem, tx: TransactWrite) -> None:
+    """In ``tx``: the account read before is unchanged in what lets it sign in by its phone."""
+    tx.condition_check(UserItem, *user_key(user.user_id),
+                       condition=(UserItem.status == user.status) & (UserItem.phone == user.phone)
+                       & (UserItem.phone_verified == True))  # noqa: E712 (a condition, not a test)
 
 
 def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -> None:

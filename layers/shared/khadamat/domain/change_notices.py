@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from khadamat.domain.notifications import INBOX, PUSH, WHATSAPP, Notice, _what, when_text
+from khadamat.domain.notifications import INBOX, PUSH, WHATSAPP, Notice, _what, when_text, when_value
 
 RESCHEDULE_PROPOSED = "BOOKING_RESCHEDULE_PROPOSED"
 RESCHEDULED = "BOOKING_RESCHEDULED"
@@ -29,13 +29,15 @@ def reschedule_proposed(recipient_role: str, proposer_role: str, category_id: st
     return Notice(RESCHEDULE_PROPOSED, recipient_role, _ALL, "Nouveau créneau proposé",
                   f"{_PARTY[proposer_role]} propose de déplacer la réservation {_what(category_id)} "
                   f"{when_text(current_slot)} au {when_text(new_slot)[3:]}. "
-                  "Acceptez ou refusez dans l'application.")
+                  "Acceptez ou refusez dans l'application.",
+                  (_PARTY[proposer_role], _what(category_id), when_value(current_slot), when_value(new_slot)))
 
 
 def rescheduled(recipient_role: str, category_id: str, old_slot: datetime, new_slot: datetime) -> Notice:
     return Notice(RESCHEDULED, recipient_role, _ALL, "Réservation déplacée",
                   f"La réservation {_what(category_id)} {when_text(old_slot)} est déplacée au "
-                  f"{when_text(new_slot)[3:]}.")
+                  f"{when_text(new_slot)[3:]}.",
+                  (_what(category_id), when_value(old_slot), when_value(new_slot)))
 
 
 def reschedule_dropped(recipient_role: str, withdrawn: bool, category_id: str,
@@ -52,4 +54,5 @@ def reschedule_dropped(recipient_role: str, withdrawn: bool, category_id: str,
 def reminder(recipient_role: str, kind: str, category_id: str, time_slot: datetime) -> Notice:
     soon = "demain" if kind == "H24" else "dans 2 heures"
     return Notice(REMINDER, recipient_role, (WHATSAPP, PUSH), "Rappel de réservation",
-                  f"Rappel : votre réservation {_what(category_id)} a lieu {soon}, {when_text(time_slot)}.")
+                  f"Rappel : votre réservation {_what(category_id)} a lieu {soon}, {when_text(time_slot)}.",
+                  (_what(category_id), soon, when_value(time_slot)))

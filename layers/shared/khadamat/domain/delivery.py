@@ -21,9 +21,9 @@ class DevicePlatform(StrEnum):
 
 # A claim older than this is taken to be from a crashed attempt and may be taken over.
 SEND_LEASE = timedelta(minutes=2)
-# The redelivery job picks up messages still pending after this (the stream had its chance)...
+# The redelivery job picks up failed messages (NOTIF_RETRY) after this (the stream had its chance)...
 STUCK_AFTER = timedelta(minutes=5)
-# ...and stops retrying them after this: they move to the OUTBOX_FAILED index for an operator.
+# ...and stops retrying them after this: they move to the NOTIF_FAILED index for an operator.
 GIVE_UP_AFTER = timedelta(hours=24)
 
 
@@ -34,11 +34,6 @@ def push_unit(token: str) -> str:
 
 def whatsapp_text(title: str, body: str) -> str:
     return f"*{title}*\n{body}"
-
-
-def whatsapp_number(whatsapp: str | None, phone: str | None) -> str | None:
-    """The recipient's WhatsApp number (E.164): their WhatsApp if given, else their phone."""
-    return whatsapp or phone
 
 
 def is_stuck(created_at: datetime, now: datetime) -> bool:

@@ -29,6 +29,9 @@ class Notice:
     channels: tuple[str, ...]
     title: str
     body: str
+    # the values of its WhatsApp template's body variables (SPEC §16, domain.whatsapp_templates),
+    # with the {name}/{contact} placeholders of stored texts: no personal data at rest
+    variables: tuple[str, ...] = ()
 
 
 def channels_for(recipient_role: str) -> tuple[str, ...]:
@@ -36,9 +39,14 @@ def channels_for(recipient_role: str) -> tuple[str, ...]:
     return (WHATSAPP, PUSH, INBOX) if recipient_role == "CLIENT" else (PUSH, INBOX)
 
 
-def when_text(time_slot: datetime) -> str:
+def when_value(time_slot: datetime) -> str:
+    """« 07/12/2026 à 10h00 », Casablanca time (a template variable)."""
     local = time_slot.astimezone(CASABLANCA)
-    return f"le {local:%d/%m/%Y} à {local:%H}h{local:%M}"
+    return f"{local:%d/%m/%Y} à {local:%H}h{local:%M}"
+
+
+def when_text(time_slot: datetime) -> str:
+    return f"le {when_value(time_slot)}"
 
 
 def _what(category_id: str) -> str:
@@ -52,13 +60,15 @@ CONFIRMED_TYPE = "BOOKING_CONFIRMED"
 def booking_requested(category_id: str, time_slot: datetime) -> Notice:
     return Notice("BOOKING_REQUESTED", "PRO", (WHATSAPP, PUSH, INBOX), "Nouvelle demande",
                   f"{NAME} demande une intervention {_what(category_id)} "
-                  f"{when_text(time_slot)}. Confirmez ou refusez dans l'application.")
+                  f"{when_text(time_slot)}. Confirmez ou refusez dans l'application.",
+                  (NAME, _what(category_id), when_value(time_slot)))
 
 
 def booking_confirmed(category_id: str, time_slot: datetime) -> Notice:
     return Notice(CONFIRMED_TYPE, "CLIENT", (WHATSAPP, PUSH, INBOX), "Réservation confirmée",
                   f"{NAME} a confirmé votre réservation {_what(category_id)} "
-                  f"{when_text(time_slot)}.{CONTACT}")
+                  f"{when_text(time_slot)}.{CONTACT}",
+                  (NAME, _what(category_id), when_value(time_slot), CONTACT))
 
 
 def party_name(role: str, first_name: str | None, last_name: str | None, live: bool) -> str:
@@ -92,4 +102,5 @@ def booking_ended(to_status: str, recipient_role: str, category_id: str, time_sl
     """A cancellation, a decline or an expiry, told to the other party; never a phone."""
     title, ending = _ENDINGS["SLOT_TAKEN" if slot_taken else to_status]
     return Notice(f"BOOKING_{to_status}", recipient_role, channels_for(recipient_role), title,
-                  f"La réservation {_what(category_id)} {when_text(time_slot)} {ending}")
+                  f"La réservation {_what(category_id)} {when_text(time_slot)} {ending}",
+                  (_what(category_id), when_value(time_slot), "elle " + ending.rstrip(".")))

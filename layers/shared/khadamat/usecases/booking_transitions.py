@@ -55,7 +55,8 @@ def add_outbox_message(tx: store.BookingTx, notice: notifications.Notice, recipi
                            recipient_role=notice.recipient_role, channels=list(notice.channels),
                            booking_id=booking_id, title=notice.title, body=notice.body,
                            created_at=to_storage(now), counterpart_id=counterpart_id,
-                           correlation_id=correlation_id or current_correlation_id()), "outbox")
+                           correlation_id=correlation_id or current_correlation_id(),
+                           variables=list(notice.variables)), "outbox")
 
 
 def event_item(booking: store.BookingItem, event_type: EventType, now: datetime, seq: int,
@@ -151,7 +152,8 @@ def _end_pending_as_system(booking: store.BookingItem, change, event, notice,
 
 # ---------------------------------------------------------------- confirm
 def confirm(*, caller: users.UserItem, booking: store.BookingRef, estimated_duration: str | None,
-            now: datetime) -> dict:
+            now: datetime, channel: str | None = None) -> dict:
+    """``channel``: where the pro acted from when not the API (``WHATSAPP``: event metadata)."""
     check_can_confirm(caller.status, bool(caller.phone_verified))
     current, actor = visible_booking(booking, caller)
     hours = held_hours(slot_start(current), estimated_duration)
@@ -160,7 +162,7 @@ def confirm(*, caller: users.UserItem, booking: store.BookingRef, estimated_dura
         current = touched(current, now)
         _decide(current, Action.CONFIRM, actor, now)
         try:
-            confirmed, client = _write_confirm(current, caller, hours, duration, now)
+            confirmed, client = _write_confirm(current, caller, hours, duration, now, channel)
             break
         except store.TxFailed as failure:
             if "booking" in failure.failed:
@@ -174,7 +176,8 @@ def confirm(*, caller: users.UserItem, booking: store.BookingRef, estimated_dura
 
 
 def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[datetime],
-                   duration: str, now: datetime) -> tuple[store.BookingItem, users.UserItem | None]:
+                   duration: str, now: datetime, channel: str | None = None
+                   ) -> tuple[store.BookingItem, users.UserItem | None]:
     """The confirm transaction; returns the booking as written and its client (read with the
     group: the answer shows the client's name and phone)."""
     group, client = store.group_and_client(booking)
@@ -188,7 +191,8 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
     tx.change_booking(change, "booking")
     tx.put_locks(booking.pro_id, hours, booking.booking_id, now)
     tx.put(event_item(booking, EventType.CONFIRMED, now, 0, pro,
-                      {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours]}))
+                      {"estimatedDuration": duration, "slots": [to_local_iso(h) for h in hours],
+                       **({"channel": channel} if channel else {})}))
     # SPEC's "may follow just after": the pro's overlapping PENDING requests are declined by a
     # durable task, run from the table's stream (booking_follow_ups), not by this request.
     tx.put(tasks.new_decline_overlapping_task(pro_id=booking.pro_id, hours=hours,
@@ -216,7 +220,7 @@ def _write_confirm(booking: store.BookingItem, pro: users.UserItem, hours: list[
 
 # ---------------------------------------------------------------- decline, cancel, complete
 def decline(*, caller: users.UserItem, booking: store.BookingRef, reason: str | None,
-            now: datetime) -> dict:
+            now: datetime, channel: str | None = None) -> dict:
     current, actor = visible_booking(booking, caller)
     for _ in attempts():
         current = touched(current, now)
@@ -226,7 +230,8 @@ def decline(*, caller: users.UserItem, booking: store.BookingRef, reason: str | 
         change.not_expired = True
         tx = store.BookingTx()
         tx.change_booking(change, "booking")
-        tx.put(event_item(current, EventType.DECLINED, now, 0, caller, {"reason": reason} if reason else None))
+        metadata = {**({"reason": reason} if reason else {}), **({"channel": channel} if channel else {})}
+        tx.put(event_item(current, EventType.DECLINED, now, 0, caller, metadata or None))
         tx.release_active(current)
         tx.remove_from_pending_group([current])
         add_outbox_message(tx, notifications.booking_ended(Status.DECLINED, "CLIENT", current.category_id,

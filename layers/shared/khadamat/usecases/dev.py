@@ -30,4 +30,10 @@ def reset_clock() -> dict:
 
 
 def sent_messages() -> dict:
-    return {"items": dev.list_sent()}
+    from khadamat.usecases.whatsapp_dev import delivery_status
+
+    items = dev.list_sent()
+    for item in items:
+        if item.get("channel") in ("WHATSAPP", "SMS"):
+            item["status"] = delivery_status(item)  # SPEC §16: the current delivery status
+    return {"items": items}

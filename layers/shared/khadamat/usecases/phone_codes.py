@@ -15,6 +15,7 @@ from khadamat import passwords, security
 from khadamat.adapters import verify
 from khadamat.adapters.errors import SendFailed
 from khadamat.dal import otp, users
+from khadamat.dal.base import get_items
 from khadamat.domain import accounts as rules
 from khadamat.domain.accounts import OtpPurpose, UserStatus
 from khadamat.domain.errors import (Conflict, Forbidden, RateLimited, Unauthorized,
@@ -51,7 +52,12 @@ def send(*, phone: str, purpose: str, channel: str | None, caller: users.UserIte
     owner_id = _owner_for(wanted, e164, requester)
     binding = otp.new_binding(e164, wanted, requester.user_id if requester else None, owner_id,
                               now + rules.OTP_TTL) if (owner_id or requester) else None
-    counted = otp.count_send(e164, now, binding)
+    # CHANGE_PHONE: the new number must be free; the transaction checks it (no read of its own)
+    taken_key = users.phone_key(e164) if wanted == OtpPurpose.CHANGE_PHONE else None
+    try:
+        counted = otp.count_send(e164, now, binding, unless_taken=taken_key)
+    except otp.NumberTaken:
+        raise _taken()
     if not counted.allowed:
         raise RateLimited("too many codes sent to this number; try again later", counted.retry_after)
     if binding is not None and not _deliver_code(e164, channel, now):
@@ -68,9 +74,7 @@ def _owner_for(purpose: OtpPurpose, e164: str, requester: users.UserItem | None)
     if purpose == OtpPurpose.CHANGE_PHONE:
         if requester.phone == e164:
             raise Unprocessable("phone is already the phone of your account")
-        if users.find_user_id(users.phone_key(e164)):
-            raise Conflict("an account with this phone already exists", "ACCOUNT_EXISTS")
-        return requester.user_id
+        return requester.user_id  # the number's freedom is a condition of the send's transaction
     return users.find_user_id(users.phone_key(e164))
 
 
@@ -88,21 +92,32 @@ def _deliver_code(e164: str, channel: str, now: datetime) -> bool:
 
 # ---------------------------------------------------------------- verify
 def verify_code(*, phone: str, code: str, purpose: str, caller: users.UserItem | None,
-                session: str | None, now: datetime) -> dict:
+                session: str | None, now: datetime, per_ip, ip_window=None) -> dict:
+    """At most 3 requests for every purpose (issue 16; docs/accounts.md): the check is counted
+    before Twilio is asked, and the code's effect, the binding's deletion and the per-IP hit
+    (``per_ip``: khadamat.api.throttle.DeferredHit, its window read with the caller as
+    ``ip_window``) commit in one transaction."""
     wanted = _purpose(purpose)
     e164 = rules.normalize_moroccan_mobile(phone)
     requester = _signed_in(wanted, caller)
+    if requester is not None:
+        per_ip.check(ip_window)
+    elif wanted == OtpPurpose.PASSWORD_RESET:
+        per_ip.check(get_items([per_ip.window_key()])[0])
     binding = otp.count_check(e164, wanted, requester.user_id if requester else None, now,
                               rules.OTP_MAX_CHECKS)
-    if binding is None or not rules.is_plausible_code(code) or not _approved(e164, code, now):
-        raise Unauthorized("wrong, expired or used code", "INVALID_CODE")
+    if binding is None or not rules.is_plausible_code(code):
+        raise _used()
+    account = _login_account(binding, e164, per_ip) if wanted == OtpPurpose.LOGIN else None
+    if not _approved(e164, code, now):
+        raise _used()
     if wanted == OtpPurpose.VERIFY_PHONE:
-        return _verify_phone(binding, requester, e164)
+        return _verify_phone(binding, requester, e164, per_ip)
     if wanted == OtpPurpose.CHANGE_PHONE:
-        return _change_phone(binding, requester, e164, session, now)
+        return _change_phone(binding, requester, e164, session, now, per_ip)
     if wanted == OtpPurpose.LOGIN:
-        return _login(binding, e164, now)
-    return _reset_token(binding, now)
+        return _login(binding, account, now, per_ip)
+    return _reset_token(binding, now, per_ip)
 
 
 def _approved(e164: str, code: str, now: datetime) -> bool:
@@ -113,57 +128,83 @@ def _approved(e164: str, code: str, now: datetime) -> bool:
         return False
 
 
+def _taken() -> Conflict:
+    return Conflict("an account with this phone already exists", "ACCOUNT_EXISTS")
+
+
 def _used() -> Unauthorized:
     return Unauthorized("wrong, expired or used code", "INVALID_CODE")
 
 
-def _verify_phone(binding, caller: users.UserItem, e164: str) -> dict:
-    if not otp.consumed_with(binding, lambda tx: users.mark_phone_verified(caller, e164, tx)):
+def _consumed(binding, per_ip, *writes) -> bool:
+    """The binding's deletion, ``writes`` and the per-IP hit, all or nothing. When refused,
+    the entry counts the hit alone (429 if that is what refused it)."""
+    if not otp.consumed_with(binding, *writes, per_ip.add_to):
+        return False
+    per_ip.committed()
+    return True
+
+
+def _verify_phone(binding, caller: users.UserItem, e164: str, per_ip) -> dict:
+    if not _consumed(binding, per_ip, lambda tx: users.mark_phone_verified(caller, e164, tx)):
         raise _used()
     return {"phoneVerified": True}
 
 
 def _change_phone(binding, caller: users.UserItem, e164: str, session: str | None,
-                  now: datetime) -> dict:
+                  now: datetime, per_ip) -> dict:
     from khadamat.usecases.accounts import me_view
 
-    if not otp.consumed_with(binding, lambda tx: users.replace_phone(caller, e164, now, tx)):
+    if not _consumed(binding, per_ip, lambda tx: users.replace_phone(caller, e164, now, tx)):
         # the binding changed, the account's phone changed, or the number was taken meanwhile
         if users.find_user_id(users.phone_key(e164)) not in (None, caller.user_id):
-            raise Conflict("an account with this phone already exists", "ACCOUNT_EXISTS")
+            raise _taken()
         raise _used()
     users.revoke_all_refresh_tokens(caller.user_id, except_chain=session)
-    return me_view(users.get_user(caller.user_id))
+    # the answer is what the transaction wrote (its condition held on the account read with it)
+    caller.phone, caller.phone_verified = e164, True
+    return me_view(caller)
 
 
-def _login(binding, e164: str, now: datetime) -> dict:
-    from khadamat.usecases import mfa
-    from khadamat.usecases.accounts import new_session
-
-    user = users.get_user(binding.user_id) if binding.user_id else None
+def _login_account(binding, e164: str, per_ip) -> users.UserItem:
+    """The account the code signs in, read with the IP's window before Twilio is asked."""
+    if not binding.user_id:
+        per_ip.check(get_items([per_ip.window_key()])[0])
+        raise _used()
+    user, window = get_items([(users.UserItem, *users.user_key(binding.user_id)), per_ip.window_key()])
+    per_ip.check(window)
     if user is None or user.status == UserStatus.DELETED or user.phone != e164:
         raise _used()
     if not user.phone_verified:
         raise Forbidden("this phone is not verified: sign in with your password", "PHONE_NOT_VERIFIED")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
+    return user
+
+
+def _login(binding, user: users.UserItem, now: datetime, per_ip) -> dict:
+    from khadamat.usecases import mfa
+    from khadamat.usecases.accounts import new_session
+
     if mfa.requires_second_step(user):
         # SPEC §15/§17: an ADMIN with TOTP enrolled gets {"mfaRequired", "mfaToken"}, as from
         # /auth/login; the code is used up all the same.
-        if not otp.consumed_with(binding):
+        if not _consumed(binding, per_ip):
             raise _used()
         return mfa.challenge(user, now)
     session, token_item = new_session(user, now)
-    if not otp.consumed_with(binding, lambda tx: tx.save(token_item)):
+    # the account read before Twilio's check must still be live and verified when it commits
+    if not _consumed(binding, per_ip, lambda tx: tx.save(token_item),
+                     lambda tx: users.still_signs_in(user, tx)):
         raise _used()
     return session
 
 
-def _reset_token(binding, now: datetime) -> dict:
+def _reset_token(binding, now: datetime, per_ip) -> dict:
     token = secrets.token_urlsafe(32)
     expires = now + rules.RESET_TOKEN_TTL
     item = otp.reset_item(security.hash_token(token), binding.user_id, expires)
-    if not binding.user_id or not otp.consumed_with(binding, lambda tx: tx.save(item)):
+    if not binding.user_id or not _consumed(binding, per_ip, lambda tx: tx.save(item)):
         raise _used()
     return {"resetToken": token, "expiresIn": int(rules.RESET_TOKEN_TTL.total_seconds())}
 
