@@ -195,6 +195,13 @@ def _own_operation(route: Route, app: Any) -> tuple[dict, dict]:
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path":
             parameter["name"] = renames.get(parameter["name"], parameter["name"])
+    declared = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "path"}
+    # A handler that takes no path argument (the /bookings/{id}/… routes read their booking
+    # through khadamat.api.models_bookings.path_booking): template.yaml names the parameter.
+    missing = [{"required": True, "schema": {"type": "string", "title": name.capitalize()},
+                "name": name, "in": "path"} for name in _path_names(route.path) if name not in declared]
+    if missing:
+        operation["parameters"] = missing + operation.get("parameters", [])
     return operation, schema.get("components", {}).get("schemas", {})
 
 

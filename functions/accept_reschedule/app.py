@@ -1,22 +1,21 @@
 from khadamat import clock
-from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_bookings import BookingView, booking_in_path
+from khadamat.api.auth import caller
+from khadamat.api.models_bookings import BookingView, booking_in_path, path_booking
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import reschedule
 
 app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<booking_id>/reschedule/accept",
+@app.post("/bookings/<id>/reschedule/accept",
           summary="Accept the other party's proposed slot",
           tags=[Tag.BOOKINGS],
           responses={200: returns(BookingView, "The booking at its new slot")})
-def accept_reschedule(booking_id: str):
-    return reschedule.accept(caller=caller(app), booking_id=booking_id,
-                               booking=prefetched(app, "booking"), now=clock.now())
+def accept_reschedule():
+    return reschedule.accept(caller=caller(app), booking=path_booking(app), now=clock.now())
 
 
 lambda_handler = http_entry(app)

@@ -4,7 +4,7 @@ from khadamat.api.models_admin import review_in_path
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import moderation
 
 app = build_app(roles=(Role.ADMIN,), prefetch=review_in_path)

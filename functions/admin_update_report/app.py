@@ -5,7 +5,7 @@ from khadamat.api.models_admin import report_in_path
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import reports
 
 app = build_app(roles=(Role.ADMIN,), prefetch=report_in_path)

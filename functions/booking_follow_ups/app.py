@@ -5,7 +5,7 @@ PENDING bookings in the held hours (SLOT_TAKEN). A failed record is retried by L
 after it too: every task is idempotent), then the retry-follow-ups job picks it up.
 """
 
-from khadamat.observability import stream_entry
-from khadamat.usecases import bookings
+from khadamat.jobs.entry import stream_entry
+from khadamat.usecases import booking_follow_ups
 
-lambda_handler = stream_entry(bookings.run_follow_up_record)
+lambda_handler = stream_entry(booking_follow_ups.run_follow_up_record)

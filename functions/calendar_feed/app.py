@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from khadamat import clock
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, text
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import calendar
 
 app = build_app()  # public: the secret token in the URL is the credential (calendar apps send no header)

@@ -3,23 +3,22 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from khadamat import clock
-from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_bookings import BookingView, ReasonRequest, booking_in_path
+from khadamat.api.auth import caller
+from khadamat.api.models_bookings import BookingView, ReasonRequest, booking_in_path, path_booking
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
-from khadamat.usecases import bookings
+from khadamat.api.entry import http_entry
+from khadamat.usecases import booking_transitions
 
 app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<booking_id>/cancel", summary="Cancel a booking (client or pro)", tags=[Tag.BOOKINGS],
+@app.post("/bookings/<id>/cancel", summary="Cancel a booking (client or pro)", tags=[Tag.BOOKINGS],
           responses={200: returns(BookingView, "The booking, CANCELLED")})
-def cancel_booking(booking_id: str, body: Annotated[ReasonRequest | None, Body()] = None):
-    return bookings.cancel(caller=caller(app), booking_id=booking_id,
-                           booking=prefetched(app, "booking"),
-                           reason=body.reason if body else None, now=clock.now())
+def cancel_booking(body: Annotated[ReasonRequest | None, Body()] = None):
+    return booking_transitions.cancel(caller=caller(app), booking=path_booking(app),
+                                      reason=body.reason if body else None, now=clock.now())
 
 
 lambda_handler = http_entry(app)

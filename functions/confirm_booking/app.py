@@ -3,26 +3,25 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from khadamat import clock
-from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_bookings import BookingView, ConfirmRequest, booking_in_path
+from khadamat.api.auth import caller
+from khadamat.api.models_bookings import BookingView, ConfirmRequest, booking_in_path, path_booking
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
-from khadamat.usecases import bookings
+from khadamat.api.entry import http_entry
+from khadamat.usecases import booking_transitions
 
 app = build_app(roles=(Role.PRO,), prefetch=booking_in_path)
 
 
-@app.post("/bookings/<booking_id>/confirm",
+@app.post("/bookings/<id>/confirm",
           summary="Confirm a PENDING booking (the pro)",
           tags=[Tag.BOOKINGS],
           responses={200: returns(BookingView, "The booking, CONFIRMED")})
-def confirm_booking(booking_id: str, body: Annotated[ConfirmRequest | None, Body()] = None):
+def confirm_booking(body: Annotated[ConfirmRequest | None, Body()] = None):
     duration = body.estimated_duration if body else None
-    return bookings.confirm(caller=caller(app), booking_id=booking_id,
-                            booking=prefetched(app, "booking"),
-                            estimated_duration=duration, now=clock.now())
+    return booking_transitions.confirm(caller=caller(app), booking=path_booking(app),
+                                       estimated_duration=duration, now=clock.now())
 
 
 lambda_handler = http_entry(app)

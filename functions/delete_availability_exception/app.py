@@ -2,7 +2,7 @@ from khadamat.api.auth import caller
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
 
 app = build_app(roles=(Role.PRO,))

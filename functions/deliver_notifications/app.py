@@ -5,7 +5,7 @@ after it are re-delivered too, which the per-unit claims make harmless), then bi
 then sends the batch's coordinates to the dead-letter queue.
 """
 
-from khadamat.observability import stream_entry
+from khadamat.jobs.entry import stream_entry
 from khadamat.usecases import notifications
 
 lambda_handler = stream_entry(notifications.deliver_stream_record)

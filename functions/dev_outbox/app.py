@@ -1,7 +1,7 @@
 from khadamat.api.models_notifications import Outbox
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev
 
 app = build_app()

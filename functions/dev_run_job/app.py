@@ -1,7 +1,7 @@
 from khadamat.api.models import JobRun
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev
 
 app = build_app()
@@ -11,7 +11,9 @@ app = build_app()
           responses={200: returns(JobRun, "What the job did")})
 def run_job(job: str):
     dev.require_local_stage()
-    return dev.run_job(job)
+    from khadamat.jobs.registry import run_job as run  # every job module: only on the local stage
+
+    return run(job)
 
 
 lambda_handler = http_entry(app)

@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.models_payments import LocalCheckoutCompleted
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev, payments_dev
 
 app = build_app()

@@ -6,7 +6,7 @@ from khadamat import clock
 from khadamat.api.models_notifications import DevWhatsAppInboundAnswer, DevWhatsAppInboundRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import dev, whatsapp_dev
 
 app = build_app()

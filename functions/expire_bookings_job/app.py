@@ -1,4 +1,4 @@
 from khadamat.jobs.bookings import expire_bookings
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(expire_bookings)

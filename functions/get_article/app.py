@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from khadamat.api.models_admin import PublicArticle
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
 
 app = build_app()

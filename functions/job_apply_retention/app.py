@@ -1,4 +1,4 @@
 from khadamat.jobs.retention import apply_retention
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(apply_retention)

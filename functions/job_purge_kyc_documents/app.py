@@ -1,4 +1,4 @@
 from khadamat.jobs.purge_kyc_documents import purge_kyc_documents
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(purge_kyc_documents)

@@ -1,4 +1,4 @@
 from khadamat.jobs.recommendations import recommend_pros
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(recommend_pros)

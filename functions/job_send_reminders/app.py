@@ -1,4 +1,4 @@
 from khadamat.jobs.changes import send_reminders
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(send_reminders)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from khadamat.api.models_admin import PublicArticlePage
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import articles
 
 app = build_app()

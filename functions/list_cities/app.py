@@ -2,7 +2,7 @@ from khadamat.api.models import NamedItems
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.reference import CITIES
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 
 app = build_app()
 

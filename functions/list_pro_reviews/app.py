@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from khadamat.api.models_pros import ReviewPage
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import reviews
 
 app = build_app(unknown_id_code="PRO_NOT_FOUND")

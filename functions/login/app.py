@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.models import LoginAnswer, LoginRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app()

@@ -3,7 +3,7 @@ from khadamat.api.auth import optional_caller
 from khadamat.api.models import OtpVerified, OtpVerifyRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import phone_codes
 
 app = build_app()

@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.models import PasswordResetRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import NO_CONTENT, Tag
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import phone_codes
 
 app = build_app()

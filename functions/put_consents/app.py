@@ -4,7 +4,7 @@ from khadamat.api.auth import ANY_ROLE, caller
 from khadamat.api.models import Consents, ConsentsRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app(roles=ANY_ROLE)

@@ -4,7 +4,7 @@ from khadamat.api.models import Preferences
 from khadamat.api.models_privacy import PreferencesRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import self_service
 
 app = build_app(roles=ANY_ROLE)

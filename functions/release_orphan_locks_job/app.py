@@ -1,4 +1,4 @@
 from khadamat.jobs.bookings import release_orphan_locks
-from khadamat.observability import job_entry
+from khadamat.jobs.entry import job_entry
 
 lambda_handler = job_entry(release_orphan_locks)

@@ -4,7 +4,7 @@ from khadamat.api.models_pros import ServicesAnswer, ServicesRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import pros
 
 app = build_app(roles=(Role.PRO,))

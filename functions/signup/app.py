@@ -3,7 +3,7 @@ from khadamat.api import throttle
 from khadamat.api.models import SignupAnswer, SignupRequest
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app()

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, text
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import sitemap
 
 app = build_app()

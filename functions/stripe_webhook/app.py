@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.models_payments import WebhookReceipt
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import payments
 
 app = build_app(provider_body=True)  # Stripe signs the raw bytes it sends

@@ -4,7 +4,7 @@ from khadamat import clock
 from khadamat.api.models_notifications import TwilioStatusReceipt
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import whatsapp_inbound
 
 app = build_app(provider_body=True)  # Twilio signs the URL (with its query) and the form

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from khadamat import clock
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, text
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import whatsapp_inbound
 
 app = build_app(provider_body=True)  # Twilio signs the URL and the form it posts

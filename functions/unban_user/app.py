@@ -5,7 +5,7 @@ from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.api.schemas import IdAndStatus
 from khadamat.domain.accounts import Role
-from khadamat.observability import http_entry
+from khadamat.api.entry import http_entry
 from khadamat.usecases import accounts
 
 app = build_app(roles=(Role.ADMIN,), prefetch=user_in_path)

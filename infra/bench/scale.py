@@ -70,7 +70,7 @@ def _put_all(items: list[dict]) -> None:
 
 
 def check_expiry(template: Template) -> dict:
-    from khadamat.jobs import load_all
+    from khadamat.jobs.registry import load_all
 
     jobs = load_all()
     if "expire-bookings" not in jobs:
@@ -109,7 +109,7 @@ def confirmed_booking(booking_id: str, n: int, slot: datetime, reminder_due: dat
 
 
 def check_reminders(template: Template) -> dict:
-    from khadamat.jobs import load_all
+    from khadamat.jobs.registry import load_all
 
     jobs = load_all()
     if "send-reminders" not in jobs:

@@ -23,7 +23,7 @@ Extending at merge — add one ``ACCESS`` entry per new route key ("METHOD /path
 name): ``World.make(kind)`` builds, once per test, a resource owned by the world's client
 and pro using a builder registered in ``BUILDERS`` (write one per resource kind: it gets the
 world and returns the path id). Use valid bodies: authentication and roles are checked
-before validation anyway (khadamat.observability.http_entry), but for an allowed caller a
+before validation anyway (khadamat.api.entry.http_entry), but for an allowed caller a
 422 would hide whether ownership was checked. ``ok`` is the status of an allowed owner (an
 int, or a dict caller → status when it differs, e.g. a 409 for the second caller of a
 one-shot transition); ``fresh=True`` builds a fresh world after each successful call
@@ -570,11 +570,12 @@ BUILDERS.update({
 # ---- pro workspace (issue 19)
 def _build_reviewed(world: "World") -> str:
     """A COMPLETED booking of the world's client with the world's pro, reviewed by the client."""
-    from khadamat.usecases import bookings
+    from khadamat.dal.bookings import BookingRef
+    from khadamat.usecases import booking_transitions
 
     booking_id = world.make("completed")
-    bookings.review(caller=_user(world, "client"), booking_id=booking_id, rating=5, comment="Top",
-                    now=clock.now())
+    booking_transitions.review(caller=_user(world, "client"), booking=BookingRef(booking_id), rating=5,
+                               comment="Top", now=clock.now())
     return booking_id
 
 

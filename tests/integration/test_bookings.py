@@ -502,7 +502,8 @@ def test_release_orphan_locks_keeps_confirmed_ones(api, world):
 
 def test_a_pro_cancel_computed_from_a_stale_account_is_recounted(api, world):
     # Given the pro's account was read before another cancel was counted (a concurrent request)
-    from khadamat.usecases import bookings
+    from khadamat.dal.bookings import BookingRef
+    from khadamat.usecases import booking_transitions
     client, pro = world["client"], world["pro"]
     ids = []
     for hour in (20, 21):
@@ -511,7 +512,8 @@ def test_a_pro_cancel_computed_from_a_stale_account_is_recounted(api, world):
     stale = user_item(pro.id)
     assert act(api, pro, ids[0], "cancel", {"reason": "panne"}).status == 200
     # When the second cancel runs with the stale account
-    bookings.cancel(caller=stale, booking_id=ids[1], reason="panne", now=BASE + timedelta(minutes=5))
+    booking_transitions.cancel(caller=stale, booking=BookingRef(ids[1]), reason="panne",
+                               now=BASE + timedelta(minutes=5))
     # Then the guard made it count again: two in a row, not one
     fresh = user_item(pro.id)
     assert (fresh.pro_consecutive_cancel_count, fresh.pro_cancel_count_30d) == (2, 2)

@@ -280,3 +280,41 @@ def test_given_an_unknown_estimated_duration_then_422(duration):
 def test_phones_are_visible_only_on_confirmed_bookings_or_to_admins(status):
     assert phones_visible(status, viewer_is_admin=False) is (status == Status.CONFIRMED)
     assert phones_visible(status, viewer_is_admin=True) is True
+
+
+# ---- rules outside the table (issue 15: moved from the use cases)
+def test_a_suspended_pro_cannot_confirm_whatever_its_phone():
+    from khadamat.domain.booking_rules import check_can_confirm
+
+    for verified in (True, False):
+        with pytest.raises(DomainError) as refusal:
+            check_can_confirm("SUSPENDED", verified)
+        assert (refusal.value.status, refusal.value.code) == (403, "ACCOUNT_SUSPENDED")
+
+
+def test_an_active_pro_confirms_only_with_a_verified_phone():
+    from khadamat.domain.booking_rules import check_can_confirm
+
+    check_can_confirm("ACTIVE", True)
+    with pytest.raises(DomainError) as refusal:
+        check_can_confirm("ACTIVE", False)
+    assert (refusal.value.status, refusal.value.code) == (403, "PHONE_NOT_VERIFIED")
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s != Status.COMPLETED])
+def test_only_a_completed_booking_can_be_reviewed(status):
+    from khadamat.domain.booking_rules import check_can_review
+
+    with pytest.raises(Conflict) as refusal:
+        check_can_review(status, Actor.CLIENT)
+    assert refusal.value.code == "INVALID_TRANSITION"
+    check_can_review(Status.COMPLETED, Actor.CLIENT)
+
+
+@pytest.mark.parametrize("actor", [Actor.PRO, None])
+def test_only_the_client_reviews_and_anyone_else_learns_nothing(actor):
+    from khadamat.domain.booking_rules import check_can_review
+
+    with pytest.raises(DomainError) as refusal:
+        check_can_review(Status.COMPLETED, actor)
+    assert (refusal.value.status, refusal.value.code) == (404, "NOT_FOUND")

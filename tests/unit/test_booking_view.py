@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from khadamat.domain.booking_rules import Status
-from khadamat.usecases.bookings import booking_view
+from khadamat.usecases.booking_view import booking_view
 
 CLIENT = SimpleNamespace(user_id="c1", first_name="Amina", last_name="A", phone="+212612345678")
 PRO = SimpleNamespace(user_id="p1", first_name="Karim", last_name="B", phone="+212698765432",

@@ -88,3 +88,19 @@ def test_given_pro_counters_after_a_cancel_then_suspended_at_3_consecutive_or_5_
     cancels_30d, consecutive, suspended
 ):
     assert pro_should_be_suspended(cancels_30d, consecutive) is suspended
+
+
+# ---- the pro's trailing window (issue 15: the same window helper as the client's)
+def test_a_pro_cancel_keeps_the_window_s_earlier_cancels_then_adds_itself():
+    from khadamat.domain.penalties import pro_cancels_after
+
+    earlier = [NOW - timedelta(days=30), NOW - timedelta(days=29, hours=23), NOW - timedelta(hours=1)]
+    # the one exactly 30 days old has left the window (as for the client's late cancels)
+    assert pro_cancels_after(earlier, NOW) == [earlier[1], earlier[2], NOW]
+    assert len(pro_cancels_after(earlier, NOW)) == count_in_window(earlier, NOW) + 1
+
+
+def test_a_pro_s_first_cancel_is_a_window_of_one():
+    from khadamat.domain.penalties import pro_cancels_after
+
+    assert pro_cancels_after([], NOW) == [NOW]

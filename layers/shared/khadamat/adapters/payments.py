@@ -1,9 +1,9 @@
 """Stripe: Checkout Sessions, subscription cancel, webhook verification (SPEC §12).
 
-Two implementations of one interface (`create_checkout`, `cancel_at_period_end`):
+Two implementations of one interface, `PaymentsGateway` (a typing.Protocol):
 `StripePayments` calls Stripe through the official SDK (deployed stages; API key from
 Secrets Manager), `LocalStripe` is the local stage's stand-in (no network): it keeps
-its sessions in the table and, on `POST /_dev/stripe/checkout/{id}/complete`, builds
+its sessions in the table (khadamat.dal.dev) and, on `POST /_dev/stripe/checkout/{id}/complete`, builds
 the events Stripe would send and signs them with Stripe's own scheme.
 
 Webhooks are verified by `verify_webhook` (stripe.Webhook.construct_event) on every
@@ -22,11 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from typing import Protocol
 
 from khadamat import config
-from khadamat.dal.base import BaseItem
+from khadamat.dal import dev as local_records
 from khadamat.domain.errors import BadRequest, DomainError, NotFound
 from khadamat.domain.pricing import INTRO_DISCOUNT_MAD, add_calendar_months, to_centimes
 from khadamat.observability import logger
@@ -104,6 +103,16 @@ def session_params(request: CheckoutRequest) -> dict:
     return params
 
 
+class PaymentsGateway(Protocol):
+    """What the payment use cases ask of Stripe (``payments_gateway`` picks the implementation)."""
+
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        """A Checkout Session for the request; the same idempotency key gives the same session."""
+
+    def cancel_at_period_end(self, subscription_id: str) -> None:
+        """The subscription stops renewing; it stays active until its paid period ends."""
+
+
 # ---------------------------------------------------------------- Stripe (deployed)
 class StripePayments:
     def __init__(self, api_key: str):
@@ -151,17 +160,6 @@ class StripePayments:
 
 
 # ---------------------------------------------------------------- local stand-in
-class LocalStripeSessionItem(BaseItem):
-    """DEV#STRIPE#<sessionId> / SESSION: what Stripe would hold about a session (local only)."""
-
-    params = JSONAttribute()
-    created_at = UnicodeAttribute()
-
-
-def _local_key(session_id: str) -> tuple[str, str]:
-    return f"DEV#STRIPE#{session_id}", "SESSION"
-
-
 def _local_id(prefix: str, *parts: str) -> str:
     return f"{prefix}_local_{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:24]}"
 
@@ -178,8 +176,7 @@ class LocalStripe:
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         session_id = _local_id("cs", request.idempotency_key)
-        LocalStripeSessionItem(*_local_key(session_id), params=session_params(request),
-                               created_at=self._now.isoformat()).save()
+        local_records.save_stripe_session(session_id, session_params(request), self._now.isoformat())
         return CheckoutSession(session_id, f"{local_base_url()}/_dev/stripe/checkout/{session_id}")
 
     def cancel_at_period_end(self, subscription_id: str) -> None:
@@ -187,9 +184,8 @@ class LocalStripe:
 
     def completion_events(self, session_id: str) -> list[dict]:
         """The events Stripe sends when this session is paid (ids fixed: a second completion replays)."""
-        try:
-            params = LocalStripeSessionItem.get(*_local_key(session_id)).params
-        except LocalStripeSessionItem.DoesNotExist:
+        params = local_records.stripe_session_params(session_id)
+        if params is None:
             raise NotFound("no such local checkout session")
         return completion_events_of(session_id, params, self._now)
 
@@ -238,7 +234,7 @@ def _stripe_payments(api_key: str) -> StripePayments:
     return StripePayments(api_key)
 
 
-def payments_gateway(now: datetime) -> StripePayments | LocalStripe:
+def payments_gateway(now: datetime) -> PaymentsGateway:
     if config.is_local():
         return LocalStripe(now)
     return _stripe_payments(config.secret("STRIPE_API_KEY", "STRIPE_API_KEY_SECRET_NAME"))

@@ -2,7 +2,7 @@
 
 The account is read on every authenticated call so that a ban, a suspension or a
 deletion takes effect at once, even for a token issued before it. Authentication
-runs before body validation (``khadamat.observability.http_entry``): a caller
+runs before body validation (``khadamat.api.entry.http_entry``): a caller
 without the right role learns nothing about the body the route expects.
 """
 

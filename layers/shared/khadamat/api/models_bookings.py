@@ -1,4 +1,11 @@
-"""Request and response bodies of the booking endpoints (SPEC §6, §19), and what their routes read with the caller."""
+"""Request and response bodies of the booking endpoints (SPEC §6, §19), and the booking their
+path names.
+
+The /bookings/{id}/… routes read the booking in the caller's BatchGetItem (``prefetch=
+booking_in_path``) and hand it to the use case as one object, ``path_booking(app)``: a
+``khadamat.dal.bookings.BookingRef`` holding the path's id and what that read found. The path
+parameter is named once, by template.yaml (and the route copies its path); neither reads it by name.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,22 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from khadamat.api.auth import prefetched
+from khadamat.api.resolver import path_id
 from khadamat.api.schemas import ApiModel
-from khadamat.dal.bookings import MAX_BOOKING_ID_LENGTH, BookingItem, booking_pk
+from khadamat.dal.bookings import BookingRef
 
 
 def booking_in_path(event: dict) -> dict:
     """``prefetch=`` of the /bookings/{id}/… routes: the booking, read with the caller's account."""
-    booking_id = (event.get("pathParameters") or {}).get("id") or ""
-    if not 0 < len(booking_id) <= MAX_BOOKING_ID_LENGTH:
-        return {}
-    return {"booking": (BookingItem, booking_pk(booking_id), "BOOKING")}
+    key = BookingRef(path_id(event)).key()
+    return {"booking": key} if key else {}
+
+
+def path_booking(app) -> BookingRef:
+    """The booking the request's path names, as the caller's read found it (None: absent)."""
+    return BookingRef(path_id(app.current_event.raw_event), read_with_caller=True,
+                      item=prefetched(app, "booking"))
 
 
 class CreateBookingRequest(ApiModel):

@@ -8,7 +8,7 @@ without a stack trace.
 The request and response rules every route shares (SPEC §1) live here, once:
 ``check_request`` (path ids, body size, media type, JSON shape and depth) runs before
 anything reads the request, ``secure_response`` adds the security and cache headers to
-every answer. ``khadamat.observability.http_entry`` calls both.
+every answer. ``khadamat.api.entry.http_entry`` calls both.
 """
 
 from __future__ import annotations
@@ -109,6 +109,13 @@ def _needs_a_field(field) -> bool:
         return False
     model_fields = getattr(field.field_info.annotation, "model_fields", None)
     return model_fields is None or any(f.is_required() for f in model_fields.values())
+
+
+def path_id(event: dict) -> str:
+    """The value of the route's one path parameter ("" when it has none): template.yaml names
+    it, the code that reads it does not."""
+    values = list((event.get("pathParameters") or {}).values())
+    return values[0] if len(values) == 1 else ""
 
 
 def check_request(app: KhadamatResolver, event: dict) -> None:

@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token)
+                               encode_page_token, get_or_none)
 from khadamat.domain.errors import Conflict
 
 EDITOR_INDEX_PK = "ARTICLES"
@@ -67,10 +67,8 @@ def index_keys(article_id: str, slug: str, status: str, updated_at: str,
 
 
 def _slug_owner(slug: str) -> str | None:
-    try:
-        return SlugItem.get(*slug_key(slug)).article_id
-    except SlugItem.DoesNotExist:
-        return None
+    item = get_or_none(SlugItem, *slug_key(slug))
+    return item.article_id if item else None
 
 
 def save(article: ArticleItem, previous: ArticleItem | None, audit: BaseItem) -> None:

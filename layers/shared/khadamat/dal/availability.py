@@ -6,7 +6,8 @@ written by dal.pros), so whoever reads the pro has them.
   USER#<proId> / LOCK#<slotStartUtc>      a slot lock: unique per pro hour by its key
                  GSI2: LOCKS / <slotStartUtc>#<proId>   (the orphan-lock sweep reads it by time)
 
-Slot locks are only ever written and deleted inside booking transactions (dal.bookings).
+Slot locks are only ever written and deleted inside booking transactions (dal.bookings),
+except by the orphan-lock sweep (``all_locks``, ``delete_lock_if_owned``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 
-from khadamat.dal.base import GSI2, BaseItem
+from khadamat.dal.base import GSI2, BaseItem, conditionally
 from khadamat.domain.timeutil import from_storage, to_storage
 
 
@@ -48,3 +49,13 @@ def locked_starts(pro_id: str, start: datetime, end: datetime) -> list[datetime]
     condition = SlotLockItem.SK.between(f"LOCK#{to_storage(start)}", f"LOCK#{to_storage(end)}")
     return [from_storage(lock.slot_start) for lock in SlotLockItem.query(pro_pk(pro_id), condition)
             if from_storage(lock.slot_start) < end]
+
+
+def all_locks() -> list[SlotLockItem]:
+    """Every slot lock, by slot time (the sparse LOCKS partition of GSI2, never a scan)."""
+    return list(SlotLockItem.by_slot_time.query("LOCKS"))
+
+
+def delete_lock_if_owned(lock: SlotLockItem) -> bool:
+    """Deletes the lock while it still holds the same booking; False when it moved on."""
+    return conditionally(lock.delete, condition=SlotLockItem.booking_id == lock.booking_id)

@@ -13,12 +13,14 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -107,6 +109,34 @@ class BaseItem(Model):
         # BaseItem's: each model keeps its own.
         super().__init_subclass__(**kwargs)
         cls._connection = None
+
+
+Item = TypeVar("Item", bound=BaseItem)
+
+
+def get_or_none(model: type[Item], pk: str, sk: str, consistent_read: bool = False) -> Item | None:
+    """The item at (pk, sk), None when there is none (pynamodb's GetItem raises instead)."""
+    try:
+        return model.get(pk, sk, consistent_read=consistent_read)
+    except model.DoesNotExist:
+        return None
+
+
+def conditionally(write: Callable[..., object], *args, **kwargs) -> bool:
+    """``write(*args, **kwargs)``: one conditional write (a model's save, update or delete with
+    ``condition=``). False when its condition failed, True when written; any other failure raises."""
+    try:
+        write(*args, **kwargs)
+    except (PutError, UpdateError, DeleteError) as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def plain(value) -> dict:
+    """A map attribute's value (pynamodb MapAttribute, or an already plain mapping) as a dict."""
+    return value.as_dict() if isinstance(value, MapAttribute) else dict(value)
 
 
 def connection() -> Connection:

@@ -31,7 +31,7 @@ from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, PageScope, connection,
-                               decode_page_token, encode_page_token, get_items)
+                               decode_page_token, encode_page_token, get_items, get_or_none)
 from khadamat.dal.pro_stats import StatsDelta
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.retention import booking_erase_at, is_erasable
@@ -200,10 +200,29 @@ def group_and_client(booking: BookingItem) -> tuple[PendingGroup, UserItem | Non
 
 # ---------------------------------------------------------------- reads
 def get_booking(booking_id: str) -> BookingItem | None:
-    try:
-        return BookingItem.get(booking_pk(booking_id), "BOOKING")
-    except BookingItem.DoesNotExist:
-        return None
+    return get_or_none(BookingItem, booking_pk(booking_id), "BOOKING")
+
+
+@dataclass(frozen=True)
+class BookingRef:
+    """A booking named by id (a request's path), with the item when the request already read
+    it alongside the caller's account (one BatchGetItem: khadamat.api.models_bookings)."""
+
+    booking_id: str
+    read_with_caller: bool = False
+    item: BookingItem | None = None  # what that read found (None: absent)
+
+    def key(self) -> tuple[type[BookingItem], str, str] | None:
+        """The item to read with the caller; None for an id no booking can have."""
+        if not 0 < len(self.booking_id) <= MAX_BOOKING_ID_LENGTH:
+            return None
+        return BookingItem, booking_pk(self.booking_id), "BOOKING"
+
+    def booking(self) -> BookingItem | None:
+        """The booking (None when absent): the item read with the caller, else one read now."""
+        if self.read_with_caller:
+            return self.item
+        return get_booking(self.booking_id) if self.key() else None
 
 
 def list_events(booking_id: str) -> list[BookingEventItem]:
@@ -213,11 +232,6 @@ def list_events(booking_id: str) -> list[BookingEventItem]:
 def get_bookings(booking_ids) -> list[BookingItem]:
     keys = [(booking_pk(booking_id), "BOOKING") for booking_id in set(booking_ids)]
     return list(BookingItem.batch_get(keys)) if keys else []
-
-
-def get_users(user_ids) -> dict[str, UserItem]:
-    keys = [user_key(user_id) for user_id in set(user_ids)]
-    return {user.user_id: user for user in UserItem.batch_get(keys)} if keys else {}
 
 
 def query_bookings(*, as_pro: bool, user_id: str, status: str | None, limit: int,
@@ -254,24 +268,10 @@ def due_pending(now: datetime) -> list[BookingItem]:
     return list(BookingItem.by_expiry.query(PENDING_EXPIRY, BookingItem.GSI3SK <= f"{to_storage(now)}#~"))
 
 
-def all_locks() -> list[SlotLockItem]:
-    return list(SlotLockItem.by_slot_time.query("LOCKS"))
-
-
 def penalty_times(user_id: str, penalty_type: str, since: datetime) -> list[str]:
     condition = PenaltyLogItem.SK >= f"PENALTY#{to_storage(since)}"
     return [item.created_at for item in PenaltyLogItem.query(f"USER#{user_id}", condition)
             if item.SK.startswith("PENALTY#") and item.type == penalty_type]
-
-
-def delete_lock_if_owned(lock: SlotLockItem) -> bool:
-    from pynamodb.exceptions import DeleteError
-
-    try:
-        lock.delete(condition=SlotLockItem.booking_id == lock.booking_id)
-        return True
-    except DeleteError:
-        return False
 
 
 # ---------------------------------------------------------------- transactions
@@ -368,6 +368,14 @@ class BookingTx:
         self._add("update", label)
         self._stats.booking_changed(booking, change.expected_status, change.to_status, change.now,
                                     change.fields)
+
+    def put_new_booking(self, booking: BookingItem) -> None:
+        """A new booking (label "booking"); its id is new, so the condition only guards a replay."""
+        self.put(booking, "booking", condition=BookingItem.PK.does_not_exist())
+
+    def put_review(self, review: ReviewItem) -> None:
+        """The booking's one review (label "review" fails when it has one already)."""
+        self.put(review, "review", condition=ReviewItem.PK.does_not_exist())
 
     def reserve_active(self, booking: BookingItem) -> None:
         # ttl: a guard left by a completed booking (complete does not delete it: its slot is
@@ -466,7 +474,3 @@ def new_review(booking: BookingItem, rating: int, comment: str | None, now: date
                       comment=comment, created_at=created,
                       GSI1PK=f"{PRO_REVIEWS_PREFIX}{booking.pro_id}",
                       GSI1SK=f"{created}#{booking.booking_id}")
-
-
-def review_condition():
-    return ReviewItem.PK.does_not_exist()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import BaseItem, get_or_none
 from khadamat.dal.users import user_key
 from khadamat.domain.timeutil import to_storage
 
@@ -25,7 +25,5 @@ def replace_token_hash(pro_id: str, token_hash: str, now: datetime) -> None:
 
 
 def token_hash_of(pro_id: str) -> str | None:
-    try:
-        return CalendarTokenItem.get(user_key(pro_id)[0], SK).token_hash
-    except CalendarTokenItem.DoesNotExist:
-        return None
+    item = get_or_none(CalendarTokenItem, user_key(pro_id)[0], SK)
+    return item.token_hash if item else None

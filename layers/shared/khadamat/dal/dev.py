@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import BaseItem, conditionally, get_or_none
 
 SENT_PK = "DEV#SENT"
 
@@ -48,16 +47,34 @@ def count_local_check(e164: str, now: datetime, max_checks: int) -> str | None:
     """Counts one check of the pending code atomically; its digest, or None when there is no
     live code or it had its ``max_checks``."""
     item = LocalCodeItem(*_code_key(e164))
-    try:
-        item.update(actions=[LocalCodeItem.checks.add(1)],
-                    condition=LocalCodeItem.PK.exists() & (LocalCodeItem.checks < max_checks)
-                    & (LocalCodeItem.expires_at > int(now.timestamp())))
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return item.digest
+    counted = conditionally(item.update, actions=[LocalCodeItem.checks.add(1)],
+                            condition=LocalCodeItem.PK.exists() & (LocalCodeItem.checks < max_checks)
+                            & (LocalCodeItem.expires_at > int(now.timestamp())))
+    return item.digest if counted else None
 
 
 def forget_local_code(e164: str) -> None:
     LocalCodeItem(*_code_key(e164)).delete()
+
+
+# ---------------------------------------------------------------- local Stripe stand-in
+class LocalStripeSessionItem(BaseItem):
+    """``DEV#STRIPE#<sessionId>`` / ``SESSION``: what Stripe would hold about a session
+    (khadamat.adapters.payments.LocalStripe)."""
+
+    params = JSONAttribute()
+    created_at = UnicodeAttribute()
+
+
+def _stripe_session_key(session_id: str) -> tuple[str, str]:
+    return f"DEV#STRIPE#{session_id}", "SESSION"
+
+
+def save_stripe_session(session_id: str, params: dict, created_at: str) -> None:
+    LocalStripeSessionItem(*_stripe_session_key(session_id), params=params, created_at=created_at).save()
+
+
+def stripe_session_params(session_id: str) -> dict | None:
+    """The session's create parameters; None when there is no such session."""
+    item = get_or_none(LocalStripeSessionItem, *_stripe_session_key(session_id))
+    return item.params if item else None

@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI3, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token, get_items)
+                               encode_page_token, get_items, get_or_none)
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Conflict
 from khadamat.domain.accounts import UserStatus
@@ -172,17 +172,11 @@ def drop_documents(pro_id: str) -> None:
 
 
 def get_documents(pro_id: str) -> KycDocumentsItem | None:
-    try:
-        return KycDocumentsItem.get(*documents_key(pro_id))
-    except KycDocumentsItem.DoesNotExist:
-        return None
+    return get_or_none(KycDocumentsItem, *documents_key(pro_id))
 
 
 def get_purge(pro_id: str) -> KycPurgeItem | None:
-    try:
-        return KycPurgeItem.get(*purge_key(pro_id))
-    except KycPurgeItem.DoesNotExist:
-        return None
+    return get_or_none(KycPurgeItem, *purge_key(pro_id))
 
 
 def pending_purges(limit: int = 500) -> list[KycPurgeItem]:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import BaseItem, conditionally
 
 _TTL_MARGIN_S = 60
 
@@ -79,10 +78,4 @@ def hit(limit: Limit, subject: str, now: datetime) -> Verdict:
     """Count one hit of ``subject`` in its current window, if the window has room."""
     item = window_item(limit, subject, now)
     actions, condition = hit_actions(limit, item)
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return Verdict(False, retry_after(limit, now))
-        raise
-    return Verdict(True, retry_after(limit, now))
+    return Verdict(conditionally(item.update, actions=actions, condition=condition), retry_after(limit, now))

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.base import (GSI3, BaseItem, PageScope, connection, decode_page_token,
-                               encode_page_token, oldest_in)
+                               encode_page_token, oldest_in, conditionally, get_or_none)
 from khadamat.dal.outbox import NotificationItem, notification_key
 from khadamat.domain.retention import read_notification_ttl
 from khadamat.domain.timeutil import to_storage
@@ -81,13 +81,7 @@ def _unit(unit: str, field: str | None = None) -> Path:
 
 def _conditional_update(ref: MessageRef, actions: list, condition) -> bool:
     """False when the condition did not hold (nothing written)."""
-    try:
-        ref.item().update(actions=actions, condition=InboxItem.PK.exists() & condition)
-        return True
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return conditionally(ref.item().update, actions=actions, condition=InboxItem.PK.exists() & condition)
 
 
 # for the WhatsApp status callbacks (dal.whatsapp.record_status: ordered statuses, error codes)
@@ -180,10 +174,7 @@ def messages_to_retry(created_before: datetime | None = None, limit: int = 25,
 
 
 def get_message(ref: MessageRef) -> InboxItem | None:
-    try:
-        return InboxItem.get(*notification_key(ref.user_id, ref.notification_id), consistent_read=True)
-    except InboxItem.DoesNotExist:
-        return None
+    return get_or_none(InboxItem, *notification_key(ref.user_id, ref.notification_id), consistent_read=True)
 
 
 # ---------------------------------------------------------------- inbox
@@ -220,11 +211,7 @@ def mark_read(item: InboxItem, now: datetime) -> None:
     keeps no longer than 90 days (they go now, with the read)."""
     actions = [InboxItem.read_at.set(to_storage(now)), InboxItem.ttl.set(read_notification_ttl(now))]
     actions += [Path([name]).remove() for name in getattr(item, "unit_names", ())]
-    try:
-        item.update(actions=actions, condition=InboxItem.read_at.does_not_exist())
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditionally(item.update, actions=actions, condition=InboxItem.read_at.does_not_exist())
 
 
 # ---------------------------------------------------------------- devices
@@ -248,10 +235,8 @@ def _owner_key(token: str) -> tuple[str, str]:
 
 
 def _current_owner(token: str) -> str | None:
-    try:
-        return DeviceOwnerItem.get(*_owner_key(token), consistent_read=True).user_id
-    except DeviceOwnerItem.DoesNotExist:
-        return None
+    item = get_or_none(DeviceOwnerItem, *_owner_key(token), consistent_read=True)
+    return item.user_id if item else None
 
 
 def register_device(user_id: str, token: str, platform: str, now: datetime) -> None:

@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import limits
-from khadamat.dal.base import BaseItem, connection
+from khadamat.dal.base import BaseItem, conditionally, connection
 from khadamat.domain.timeutil import to_storage
 
 SENDS_PER_15_MIN = limits.Limit("OTP15M", 3, timedelta(minutes=15))
@@ -99,13 +99,7 @@ def count_check(e164: str, purpose: str, requester_id: str | None, now: datetime
                  & (OtpBindingItem.checks < max_checks) & (OtpBindingItem.expires_at > to_storage(now)))
     condition &= (OtpBindingItem.requester_id == requester_id) if requester_id \
         else OtpBindingItem.requester_id.does_not_exist()
-    try:
-        item.update(actions=[OtpBindingItem.checks.add(1)], condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return item
+    return item if conditionally(item.update, actions=[OtpBindingItem.checks.add(1)], condition=condition) else None
 
 
 def consume(binding: OtpBindingItem, tx: TransactWrite) -> None:

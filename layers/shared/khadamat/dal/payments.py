@@ -19,10 +19,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import BaseItem, cancellation_codes, connection, get_items
+from khadamat.dal.base import BaseItem, cancellation_codes, connection, get_items, get_or_none, conditionally
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.pricing import Plan
 from khadamat.domain.subscriptions import Subscription, SubscriptionStatus
@@ -149,10 +149,7 @@ def pro_and_subscription(pro_id: str, subscription_id: str
 
 
 def get_subscription(pro_id: str, subscription_id: str) -> SubscriptionItem | None:
-    try:
-        return SubscriptionItem.get(*subscription_key(pro_id, subscription_id))
-    except SubscriptionItem.DoesNotExist:
-        return None
+    return get_or_none(SubscriptionItem, *subscription_key(pro_id, subscription_id))
 
 
 def list_subscriptions(pro_id: str) -> list[SubscriptionItem]:
@@ -161,17 +158,11 @@ def list_subscriptions(pro_id: str) -> list[SubscriptionItem]:
 
 
 def get_intent(pro_id: str, kind: str) -> CheckoutIntentItem | None:
-    try:
-        return CheckoutIntentItem.get(*intent_key(pro_id, kind))
-    except CheckoutIntentItem.DoesNotExist:
-        return None
+    return get_or_none(CheckoutIntentItem, *intent_key(pro_id, kind))
 
 
 def get_session(session_id: str) -> CheckoutSessionItem | None:
-    try:
-        return CheckoutSessionItem.get(*session_key(session_id))
-    except CheckoutSessionItem.DoesNotExist:
-        return None
+    return get_or_none(CheckoutSessionItem, *session_key(session_id))
 
 
 # ---------------------------------------------------------------- checkout
@@ -182,13 +173,7 @@ def replace_intent(pro_id: str, kind: str, intent_id: str, target: str, discount
                               discount_mad=discount_mad, created_at=to_storage(now))
     condition = (CheckoutIntentItem.PK.does_not_exist() if previous_intent_id is None
                  else CheckoutIntentItem.intent_id == previous_intent_id)
-    try:
-        item.save(condition=condition)
-        return True
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return conditionally(item.save, condition=condition)
 
 
 def record_session(pro_id: str, kind: str, intent_id: str, target: str, session_id: str,
@@ -221,17 +206,12 @@ def mark_canceling(item: SubscriptionItem, now: datetime) -> SubscriptionItem | 
     """The subscription now CANCELING (pynamodb refreshes `item` from the update's ALL_NEW);
     None when it changed since it was read (read again). Dated `now`: an older Stripe
     snapshot (customer.subscription.updated) arriving late cannot undo the cancel."""
-    try:
-        item.update(actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
-                             SubscriptionItem.stripe_status_at.set(to_storage(now)),
-                             SubscriptionItem.version.add(1),
-                             SubscriptionItem.updated_at.set(to_storage(now))],
-                    condition=SubscriptionItem.version == item.version)
-        return item
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    written = conditionally(item.update, actions=[SubscriptionItem.status.set(SubscriptionStatus.CANCELING),
+                                                  SubscriptionItem.stripe_status_at.set(to_storage(now)),
+                                                  SubscriptionItem.version.add(1),
+                                                  SubscriptionItem.updated_at.set(to_storage(now))],
+                            condition=SubscriptionItem.version == item.version)
+    return item if written else None
 
 
 # ---------------------------------------------------------------- webhook effects
@@ -340,22 +320,3 @@ def mark_session_completed(*, event_id: str, event_type: str, now: datetime,
     _run(lambda tx: (tx.save(_event_record(event_id, event_type, now),
                              condition=StripeEventItem.PK.does_not_exist()),
                      _mark_session_completed(tx, session_id, now)), event_id)
-
-
-# ---------------------------------------------------------------- local stage only
-def dev_set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[str] | None) -> bool:
-    """`POST /_dev/pros/{id}/state`: a test-only shortcut for KYC and services (local stage)."""
-    actions = []
-    if kyc_status is not None:
-        actions.append(UserItem.kyc_status.set(kyc_status))
-    if category_ids is not None:
-        actions.append(UserItem.services.set([{"categoryId": c} for c in category_ids]))
-    if not actions:
-        return True
-    try:
-        UserItem(*user_key(pro_id)).update(actions=actions, condition=UserItem.PK.exists())
-        return True
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise

@@ -8,18 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
+from khadamat.dal.base import conditionally
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.photos import PENDING, PROCESSED
 from khadamat.domain.timeutil import to_storage
 
-
-def _applied(error: UpdateError) -> bool:
-    if error.cause_response_code == "ConditionalCheckFailedException":
-        return False
-    raise error
 
 
 def reserve(pro: UserItem, photo_id: str, limit: int, drop: Sequence[str], now: datetime) -> bool:
@@ -34,31 +29,21 @@ def reserve(pro: UserItem, photo_id: str, limit: int, drop: Sequence[str], now: 
         condition = size(photos) < limit + len(drop)
         for gone in drop:
             condition &= photos[gone].exists()
-    try:
-        UserItem(*user_key(pro.user_id)).update(actions=actions, condition=UserItem.PK.exists() & condition)
-    except UpdateError as error:
-        return _applied(error)
-    return True
+    return conditionally(UserItem(*user_key(pro.user_id)).update, actions=actions,
+                         condition=UserItem.PK.exists() & condition)
 
 
 def mark_processed(pro_id: str, photo_id: str, width: int, height: int, now: datetime) -> bool:
     """False when the record is gone (deleted while processing: the caller removes the files)."""
     photo = UserItem.photos[photo_id]
-    try:
-        UserItem(*user_key(pro_id)).update(
-            actions=[photo["status"].set(PROCESSED), photo["processedAt"].set(to_storage(now)),
-                     photo["width"].set(width), photo["height"].set(height)],
-            condition=photo.exists())
-    except UpdateError as error:
-        return _applied(error)
-    return True
+    return conditionally(UserItem(*user_key(pro_id)).update,
+                         actions=[photo["status"].set(PROCESSED), photo["processedAt"].set(to_storage(now)),
+                                  photo["width"].set(width), photo["height"].set(height)],
+                         condition=photo.exists())
 
 
 def remove(pro_id: str, photo_id: str) -> bool:
     """False when this pro has no such photo."""
     photo = UserItem.photos[photo_id]
-    try:
-        UserItem(*user_key(pro_id)).update(actions=[photo.remove()], condition=photo.exists())
-    except UpdateError as error:
-        return _applied(error)
-    return True
+    return conditionally(UserItem(*user_key(pro_id)).update, actions=[photo.remove()],
+                         condition=photo.exists())

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError
 
-from khadamat.dal.base import BaseItem, connection
+from khadamat.dal.base import BaseItem, connection, conditionally
 from khadamat.dal.bookings import RETENTION_DUE, BookingItem, booking_pk
 from khadamat.dal.reports import ReportItem
 from khadamat.domain.timeutil import to_storage
@@ -79,10 +78,4 @@ def erase_booking(booking_id: str) -> bool:
         for item_pk, sk in keys:
             if sk != "BOOKING":
                 batch.delete(BaseItem(item_pk, sk))
-    try:
-        BookingItem(pk, "BOOKING").delete(condition=BookingItem.GSI3PK == RETENTION_DUE)
-        return True
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return conditionally(BookingItem(pk, "BOOKING").delete, condition=BookingItem.GSI3PK == RETENTION_DUE)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
+from khadamat.dal.base import conditionally
 from khadamat.dal.users import CITY_LISTING_KEY, LISTING_KEYS, UserItem, user_key
 from khadamat.domain.timeutil import to_storage
 
@@ -92,12 +92,6 @@ def city_pros(city_id: str) -> list[UserItem]:
 
 
 # ---------------------------------------------------------------- exceptions
-def _applied(error: UpdateError) -> bool:
-    if error.cause_response_code == "ConditionalCheckFailedException":
-        return False
-    raise error
-
-
 def add_exception(pro: UserItem, exception_id: str, entry: dict, drop: Sequence[str]) -> bool:
     """Adds one exception to the pro's map and removes ``drop`` (ended long ago), if the map is
     still as ``pro`` was read for those ids and holds fewer than MAX_EXCEPTIONS after the
@@ -110,20 +104,13 @@ def add_exception(pro: UserItem, exception_id: str, entry: dict, drop: Sequence[
         condition = (size(exceptions) < MAX_EXCEPTIONS + len(drop)) & exceptions[exception_id].does_not_exist()
         for gone in drop:
             condition &= exceptions[gone].exists()
-    try:
-        UserItem(*user_key(pro.user_id)).update(actions=actions, condition=UserItem.PK.exists() & condition)
-    except UpdateError as error:
-        return _applied(error)
-    return True
+    return conditionally(UserItem(*user_key(pro.user_id)).update, actions=actions,
+                         condition=UserItem.PK.exists() & condition)
 
 
 def delete_exception(pro_id: str, exception_id: str) -> bool:
     """False when this pro has no such exception (the map is the pro's own)."""
     exceptions = UserItem.availability_exceptions
-    try:
-        UserItem(*user_key(pro_id)).update(actions=[exceptions[exception_id].remove()],
-                                           condition=exceptions[exception_id].exists())
-    except UpdateError as error:
-        return _applied(error)
-    return True
+    return conditionally(UserItem(*user_key(pro_id)).update, actions=[exceptions[exception_id].remove()],
+                         condition=exceptions[exception_id].exists())
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import BaseItem, get_or_none, conditionally
 from khadamat.domain.timeutil import to_storage
 
 
@@ -30,17 +29,9 @@ def save_pick(city_id: str, category_id: str, pro_ids: list[str], week: str, now
     """False when a later run's pick is already stored (kept)."""
     run_at = to_storage(now)
     item = RecommendationItem(*reco_key(city_id, category_id), pro_ids=pro_ids, run_at=run_at, week=week)
-    try:
-        item.save(condition=RecommendationItem.run_at.does_not_exist() | (RecommendationItem.run_at <= run_at))
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return conditionally(item.save,
+                         condition=RecommendationItem.run_at.does_not_exist() | (RecommendationItem.run_at <= run_at))
 
 
 def get_pick(city_id: str, category_id: str) -> RecommendationItem | None:
-    try:
-        return RecommendationItem.get(*reco_key(city_id, category_id))
-    except RecommendationItem.DoesNotExist:
-        return None
+    return get_or_none(RecommendationItem, *reco_key(city_id, category_id))

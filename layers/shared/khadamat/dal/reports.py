@@ -14,10 +14,10 @@ Keys:
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
 from khadamat.dal import audit as audit_log
-from khadamat.dal.base import GSI1, GSI2, GSI4, BaseItem, PageScope, decode_page_token, encode_page_token
+from khadamat.dal.base import (GSI1, GSI2, GSI4, BaseItem, PageScope, decode_page_token, encode_page_token,
+                               get_or_none, conditionally)
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
 
@@ -62,10 +62,7 @@ def create(report: ReportItem) -> None:
 
 
 def get(report_id: str) -> ReportItem | None:
-    try:
-        return ReportItem.get(*report_key(report_id))
-    except ReportItem.DoesNotExist:
-        return None
+    return get_or_none(ReportItem, *report_key(report_id))
 
 
 def change_status(report_id: str, target: str, sources: tuple[str, ...], note: str | None,
@@ -82,13 +79,7 @@ def change_status(report_id: str, target: str, sources: tuple[str, ...], note: s
     condition = ReportItem.status.is_in(*sources)
     if audit is not None:
         return report if audit_log.update_with(report, actions, condition, audit) else None
-    try:
-        report.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return report
+    return report if conditionally(report.update, actions=actions, condition=condition) else None
 
 
 def list_for_triage(status: str | None, priority: Priority | None, limit: int,

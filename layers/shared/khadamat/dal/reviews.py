@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import PageScope, decode_page_token, encode_page_token
+from khadamat.dal.base import PageScope, decode_page_token, encode_page_token, get_or_none, conditionally
 from khadamat.dal.bookings import PRO_REVIEWS_PREFIX, ReviewItem, booking_pk
 from khadamat.domain.timeutil import to_storage
 
@@ -29,10 +28,7 @@ def public_reviews(pro_id: str, limit: int, next_token: str | None,
 
 
 def get_review(booking_id: str) -> ReviewItem | None:
-    try:
-        return ReviewItem.get(booking_pk(booking_id), "REVIEW")
-    except ReviewItem.DoesNotExist:
-        return None
+    return get_or_none(ReviewItem, booking_pk(booking_id), "REVIEW")
 
 
 def set_reply(booking_id: str, pro_id: str, text: str, now: datetime) -> bool:
@@ -40,12 +36,6 @@ def set_reply(booking_id: str, pro_id: str, text: str, now: datetime) -> bool:
     of this pro, or already replied: the caller reads the review to tell which)."""
     condition = (ReviewItem.PK.exists() & (ReviewItem.pro_id == pro_id)
                  & ReviewItem.reply_text.does_not_exist())
-    try:
-        ReviewItem(booking_pk(booking_id), "REVIEW").update(
-            actions=[ReviewItem.reply_text.set(text), ReviewItem.reply_created_at.set(to_storage(now))],
-            condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return conditionally(ReviewItem(booking_pk(booking_id), "REVIEW").update,
+                         actions=[ReviewItem.reply_text.set(text), ReviewItem.reply_created_at.set(to_storage(now))],
+                         condition=condition)

@@ -16,9 +16,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
-from khadamat.dal.base import GSI3, BaseItem, oldest_in
+from khadamat.dal.base import GSI3, BaseItem, conditionally, get_or_none, oldest_in
 from khadamat.domain.timeutil import to_storage
 
 RETRY_PK = "TASK_RETRY"
@@ -62,10 +61,7 @@ def pending_tasks(created_before: datetime | None = None, limit: int = 25,
 
 def get_task(pk: str, sk: str = DECLINE_OVERLAPPING) -> TaskItem | None:
     """A task by key, strongly consistent (whether it is done: ``done_at``)."""
-    try:
-        return TaskItem.get(pk, sk, consistent_read=True)
-    except TaskItem.DoesNotExist:
-        return None
+    return get_or_none(TaskItem, pk, sk, consistent_read=True)
 
 
 def mark_done(task: TaskItem, now: datetime) -> bool:
@@ -86,11 +82,5 @@ def mark_for_retry(task: TaskItem) -> bool:
 
 def _update_unless_done(task: TaskItem, actions: list, condition=None) -> bool:
     unless_done = TaskItem.PK.exists() & TaskItem.done_at.does_not_exist()
-    try:
-        TaskItem(task.PK, task.SK).update(
-            actions=actions, condition=unless_done if condition is None else unless_done & condition)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return conditionally(TaskItem(task.PK, task.SK).update, actions=actions,
+                         condition=unless_done if condition is None else unless_done & condition)

@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, PageScope, cancellation_codes, connection,
-                               decode_page_token, encode_page_token)
+                               decode_page_token, encode_page_token, get_or_none, conditionally)
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import to_storage
@@ -267,17 +267,18 @@ def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = (),
 
 
 def get_user(user_id: str) -> UserItem | None:
-    try:
-        return UserItem.get(*user_key(user_id))
-    except UserItem.DoesNotExist:
-        return None
+    return get_or_none(UserItem, *user_key(user_id))
+
+
+def get_users(user_ids) -> dict[str, UserItem]:
+    """Accounts by id, in one BatchGetItem (absent ones left out)."""
+    keys = [user_key(user_id) for user_id in set(user_ids)]
+    return {user.user_id: user for user in UserItem.batch_get(keys)} if keys else {}
 
 
 def find_user_id(unique_key: tuple[str, str]) -> str | None:
-    try:
-        return UniqueItem.get(*unique_key).user_id
-    except UniqueItem.DoesNotExist:
-        return None
+    item = get_or_none(UniqueItem, *unique_key)
+    return item.user_id if item else None
 
 
 def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> None:
@@ -300,13 +301,7 @@ def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
     actions = _status_actions(status, now, extra)
     if audit is not None:
         return audit_log.update_with(UserItem(*user_key(user_id)), actions, condition, audit)
-    try:
-        UserItem(*user_key(user_id)).update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return conditionally(UserItem(*user_key(user_id)).update, actions=actions, condition=condition)
 
 
 def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
@@ -343,15 +338,9 @@ def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -
 
 def set_password(user_id: str, password_hash: str, now: datetime) -> bool:
     """False when there is no live account."""
-    try:
-        UserItem(*user_key(user_id)).update(
-            actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now))],
-            condition=UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED))
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return conditionally(UserItem(*user_key(user_id)).update,
+                         actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now))],
+                         condition=UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED))
 
 
 def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
@@ -389,10 +378,7 @@ def refresh_token_item(user_id: str, token_hash: str, expires_at: datetime, chai
 
 
 def get_refresh_token(user_id: str, token_hash: str) -> RefreshTokenItem | None:
-    try:
-        return RefreshTokenItem.get(f"USER#{user_id}", f"REFRESH#{token_hash}")
-    except RefreshTokenItem.DoesNotExist:
-        return None
+    return get_or_none(RefreshTokenItem, f"USER#{user_id}", f"REFRESH#{token_hash}")
 
 
 def get_refresh_token_and_user(user_id: str, token_hash: str
@@ -532,3 +518,59 @@ def set_muted_channels(user: UserItem, muted: set[str], now: datetime) -> None:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict("the account changed meanwhile; try again")
         raise
+
+
+# ---------------------------------------------------------------- booking-driven updates
+# What a booking transaction (khadamat.dal.bookings.BookingTx.update_user) changes on an
+# account: (update actions, extra condition). The condition keeps a counter at the value read,
+# so two cancels at once cannot both count as the same n.
+def _still(counter, value: int):
+    """Condition: the counter is still at the value read (absent counts as 0)."""
+    return (counter == value) | counter.does_not_exist() if value == 0 else counter == value
+
+
+def late_cancel_update(client: UserItem, late_cancels: int, tier: int, cooldown_until: datetime | None,
+                       ban_reason: str | None) -> tuple[list, object]:
+    """A client's late cancel: the trailing count, the sanction tier, a cooldown, a ban."""
+    actions = [UserItem.late_cancel_count_30d.set(late_cancels), UserItem.sanction_tier.set(tier)]
+    if cooldown_until:
+        actions.append(UserItem.booking_cooldown_until.set(to_storage(cooldown_until)))
+    if ban_reason:
+        actions += [UserItem.status.set(UserStatus.BANNED), UserItem.ban_reason.set(ban_reason)]
+    return actions, _still(UserItem.late_cancel_count_30d, int(client.late_cancel_count_30d or 0))
+
+
+def pro_cancel_update(pro: UserItem, cancels: list[datetime], suspend: bool) -> tuple[list, object]:
+    """A pro's cancel of a CONFIRMED booking: the window's cancels (``cancels``, this one
+    included), the consecutive count one up, and the suspension when due."""
+    consecutive = int(pro.pro_consecutive_cancel_count or 0)
+    actions = [UserItem.pro_cancel_log.set([to_storage(moment) for moment in cancels]),
+               UserItem.pro_cancel_count_30d.set(len(cancels)),
+               UserItem.pro_consecutive_cancel_count.set(consecutive + 1)]
+    if suspend:
+        actions.append(UserItem.status.set(UserStatus.SUSPENDED))
+    return actions, _still(UserItem.pro_consecutive_cancel_count, consecutive)
+
+
+def cancel_streak_reset() -> list:
+    """A completed booking ends the pro's run of consecutive cancels."""
+    return [UserItem.pro_consecutive_cancel_count.set(0)]
+
+
+def rating_added(rating: int) -> list:
+    """A review's stars join the pro's rating aggregate (atomic ADDs)."""
+    return [UserItem.rating_sum.add(rating), UserItem.rating_count.add(1)]
+
+
+# ---------------------------------------------------------------- local stage only
+def dev_set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[str] | None) -> bool:
+    """`POST /_dev/pros/{id}/state`: a test-only shortcut for KYC and services (local stage);
+    False when there is no such account."""
+    actions = []
+    if kyc_status is not None:
+        actions.append(UserItem.kyc_status.set(kyc_status))
+    if category_ids is not None:
+        actions.append(UserItem.services.set([{"categoryId": c} for c in category_ids]))
+    if not actions:
+        return True
+    return conditionally(UserItem(*user_key(pro_id)).update, actions=actions, condition=UserItem.PK.exists())

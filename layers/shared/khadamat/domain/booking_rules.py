@@ -17,7 +17,9 @@
    not that a reason is missing.)
 
 Role checks (a CLIENT calling a pro-only route → 403) belong to the API
-layer, before `decide`.
+layer, before `decide`. Rules outside the table: who may confirm at all
+(`check_can_confirm`, before the booking is read) and who may review what
+(`check_can_review`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from khadamat.domain.errors import Conflict, Unprocessable
+from khadamat.domain.accounts import UserStatus
+from khadamat.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from khadamat.domain.timeutil import HOUR, is_hour_aligned
 
 
@@ -174,6 +177,25 @@ def decide(
     if (action, actor, status) == (Action.CANCEL, Actor.CLIENT, Status.CONFIRMED):
         return _client_cancel_confirmed(time_slot, now)
     return transition
+
+
+def check_can_confirm(pro_status: str, phone_verified: bool) -> None:
+    """Whether this pro may confirm at all, before any booking is read: a suspended pro
+    cannot (SPEC §6 penalties); nor a pro whose phone is unproven (SPEC §15: the client
+    will be given it)."""
+    if pro_status == UserStatus.SUSPENDED:
+        raise Forbidden("this pro account is suspended", "ACCOUNT_SUSPENDED")
+    if not phone_verified:
+        raise Forbidden("verify your phone before confirming (POST /auth/otp/send)", "PHONE_NOT_VERIFIED")
+
+
+def check_can_review(status: Status, actor: Actor | None) -> None:
+    """Only the booking's client reviews it (anyone else: 404, as for a booking they cannot
+    see), and only once it is COMPLETED (409 INVALID_TRANSITION)."""
+    if actor != Actor.CLIENT:
+        raise NotFound("no such booking")
+    if status != Status.COMPLETED:
+        raise Conflict("only a completed booking can be reviewed", "INVALID_TRANSITION")
 
 
 # --- booking creation and holding -----------------------------------------

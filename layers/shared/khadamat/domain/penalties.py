@@ -27,10 +27,25 @@ class ClientSanction:
     ban: bool
 
 
-def count_in_window(timestamps: Iterable[datetime], now: datetime, days: int = PENALTY_WINDOW_DAYS) -> int:
+def window_start(now: datetime, days: int = PENALTY_WINDOW_DAYS) -> datetime:
+    """The (excluded) start of the trailing window that ends ``now``."""
+    return now - timedelta(days=days)
+
+
+def in_window(timestamps: Iterable[datetime], now: datetime, days: int = PENALTY_WINDOW_DAYS) -> list[datetime]:
     """Timestamps in (now - days, now]: one stops counting once `days` full days have passed."""
-    window_start = now - timedelta(days=days)
-    return sum(1 for moment in timestamps if window_start < moment <= now)
+    start = window_start(now, days)
+    return [moment for moment in timestamps if start < moment <= now]
+
+
+def count_in_window(timestamps: Iterable[datetime], now: datetime, days: int = PENALTY_WINDOW_DAYS) -> int:
+    return len(in_window(timestamps, now, days))
+
+
+def pro_cancels_after(earlier_cancels: Iterable[datetime], now: datetime) -> list[datetime]:
+    """The pro's cancels of the trailing window once the one made ``now`` is counted (the same
+    window as the client's late cancels)."""
+    return [*in_window(earlier_cancels, now), now]
 
 
 def client_late_cancel_sanction(

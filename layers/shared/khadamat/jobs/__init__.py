@@ -2,6 +2,7 @@
 
 The job Lambdas (functions/job_*) and the local ``POST /_dev/jobs/{job}`` call the
 same function, so the local stack runs exactly the code EventBridge runs in AWS.
+``khadamat.jobs.registry.load_all()`` imports every job module (each registers itself here).
 """
 
 from __future__ import annotations
@@ -18,9 +19,3 @@ def job(name: str):
 
     return register
 
-
-def load_all() -> dict[str, Callable[[], dict]]:
-    """Import every job module so that each registers itself."""
-    from khadamat.jobs import registry  # noqa: F401  (import for its registrations)
-
-    return JOBS

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from khadamat import clock
-from khadamat.dal import bookings as store
+from khadamat.dal import availability, bookings as store
 from khadamat.domain.booking_rules import Status
 from khadamat.domain.timeutil import from_storage
 from khadamat.jobs import job
-from khadamat.usecases.bookings import expire, retry_stuck_follow_ups
+from khadamat.usecases.booking_follow_ups import retry_stuck_follow_ups
+from khadamat.usecases.booking_transitions import expire
 
 LOCK_RETENTION = timedelta(days=30)
 _HOLDING_STATUSES = {Status.CONFIRMED, Status.COMPLETED}
@@ -32,14 +33,14 @@ def expire_bookings() -> dict:
 def release_orphan_locks() -> dict:
     """Deletes locks whose booking is not CONFIRMED/COMPLETED, and locks of slots over 30 days old."""
     now = clock.now()
-    locks = store.all_locks()
+    locks = availability.all_locks()
     owners = {b.booking_id: b for b in store.get_bookings({lock.booking_id for lock in locks})}
     old = orphans = 0
     for lock in locks:
         if from_storage(lock.slot_start) < now - LOCK_RETENTION:
-            old += store.delete_lock_if_owned(lock)
+            old += availability.delete_lock_if_owned(lock)
         elif getattr(owners.get(lock.booking_id), "status", None) not in _HOLDING_STATUSES:
-            orphans += store.delete_lock_if_owned(lock)
+            orphans += availability.delete_lock_if_owned(lock)
     return {"checked": len(locks), "orphansReleased": orphans, "oldReleased": old}
 
 

@@ -1,6 +1,6 @@
 """POST /bookings (SPEC §6): a client's request for a pro's hour.
 
-Apart from the transitions (bookings.py) because only this use case reads the pro's
+Apart from the transitions (booking_transitions.py) because only this use case reads the pro's
 profile rules (usecases.pros: services, Premium, weekly hours, exceptions); the other
 booking functions do not import them (cold start, docs/quality.md).
 """
@@ -20,8 +20,8 @@ from khadamat.domain.errors import Conflict, Forbidden, Unprocessable
 from khadamat.domain.penalties import is_in_cooldown
 from khadamat.domain.timeutil import from_storage, parse_timestamp
 from khadamat.usecases import pros
-from khadamat.usecases.bookings import (MAX_ATTEMPTS, add_outbox_message, booking_view, event_item,
-                                        local_or_none, slot_start)
+from khadamat.usecases.booking_transitions import add_outbox_message, attempts, event_item, slot_start
+from khadamat.usecases.booking_view import booking_view, local_or_none
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -59,10 +59,10 @@ def _slot_unavailable() -> Conflict:
 
 
 def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: datetime) -> None:
-    for _ in range(MAX_ATTEMPTS):
+    for _ in attempts():
         tx = store.BookingTx()
         tx.check_slot_unlocked(booking.pro_id, slot_start(booking))
-        tx.put(booking, "booking", condition=store.BookingItem.PK.does_not_exist())
+        tx.put_new_booking(booking)
         tx.put(event_item(booking, EventType.CREATED, now, 0, client))
         tx.reserve_active(booking)
         tx.add_to_pending_group(booking)
@@ -83,7 +83,6 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
                                "PENDING_LIMIT_REACHED")
             if not failure.retryable:
                 raise
-    raise Conflict("too much contention, try again", "CONFLICT")
 
 
 def create_booking_once(*, caller: users.UserItem, body: dict, idempotency_key: str | None,

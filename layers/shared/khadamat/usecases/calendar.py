@@ -54,7 +54,7 @@ def feed(token: str | None, now: datetime) -> str:
     pro_id = _feed_owner(token)
     bookings = [b for b in store.pro_bookings_between(pro_id, now - FEED_PAST, now + FEED_AHEAD)
                 if b.status in _IN_FEED]
-    clients = store.get_users({b.client_id for b in bookings})
+    clients = users.get_users({b.client_id for b in bookings})
     calendar = Calendar()
     calendar.add("prodid", "-//Khadamat//Agenda du professionnel//FR")
     calendar.add("version", "2.0")

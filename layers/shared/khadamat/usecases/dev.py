@@ -6,7 +6,6 @@ from khadamat import clock, config
 from khadamat.dal import dev, devclock
 from khadamat.domain.errors import NotFound, Unprocessable
 from khadamat.domain.timeutil import parse_timestamp, to_local_iso
-from khadamat.jobs import load_all
 
 
 def require_local_stage() -> None:
@@ -28,13 +27,6 @@ def reset_clock() -> dict:
     devclock.reset()
     clock.begin_invocation()
     return {"now": to_local_iso(clock.now())}
-
-
-def run_job(name: str) -> dict:
-    jobs = load_all()
-    if name not in jobs:
-        raise NotFound(f"no job named {name}; jobs: {', '.join(sorted(jobs)) or 'none'}")
-    return {"job": name, "summary": jobs[name]()}
 
 
 def sent_messages() -> dict:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from khadamat.adapters import payments as stripe_adapter
 from khadamat.dal import payments as store
+from khadamat.dal import users
 from khadamat.domain.errors import NotFound
 from khadamat.usecases import payments
 
@@ -35,6 +36,6 @@ def local_checkout_view(session_id: str) -> dict:
 
 def set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[str] | None) -> dict:
     """Test-only: KYC and services of a pro without their own flows (built in other issues)."""
-    if not store.dev_set_pro_state(pro_id, kyc_status, category_ids):
+    if not users.dev_set_pro_state(pro_id, kyc_status, category_ids):
         raise NotFound("no such user")
     return {"proId": pro_id, "kycStatus": kyc_status, "categoryIds": category_ids}

@@ -20,13 +20,14 @@ from khadamat.dal import notifications as notification_store
 from khadamat.dal import payments as payment_store
 from khadamat.dal import privacy as store
 from khadamat.dal import users
+from khadamat.dal.base import plain
 from khadamat.domain import delivery
 from khadamat.domain.accounts import Role
 from khadamat.domain.timeutil import to_local_iso
 from khadamat.observability import logger
 from khadamat.usecases import reports
 from khadamat.usecases.accounts import me_view
-from khadamat.usecases.bookings import _plain, booking_view, event_view, local_or_none
+from khadamat.usecases.booking_view import booking_view, event_view, local_or_none
 from khadamat.usecases.notifications import inbox_views
 
 _KEY_ATTRIBUTES = {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK",
@@ -101,9 +102,9 @@ def _generic(raw: dict) -> dict:
 
 def _account(user: users.UserItem) -> dict:
     """GET /me's view, plus every other stored field of the account (never the password hash)."""
-    services = [_plain(s) for s in user.services or []]
-    hours = [_plain(h) for h in user.weekly_hours or []]
-    exceptions = _plain(user.availability_exceptions) if user.availability_exceptions else {}
+    services = [plain(s) for s in user.services or []]
+    hours = [plain(h) for h in user.weekly_hours or []]
+    exceptions = plain(user.availability_exceptions) if user.availability_exceptions else {}
     return {**me_view(user),
             "whatsapp": user.whatsapp, "bio": user.bio, "cityId": user.city_id,
             "createdAt": local_or_none(user.created_at), "updatedAt": local_or_none(user.updated_at),
@@ -139,7 +140,7 @@ def _bookings_with_events(user: users.UserItem, bookings: list[booking_store.Boo
     people = {user.user_id: user}
     others = {b.client_id for b in bookings} | {b.pro_id for b in bookings}
     if others - people.keys():
-        people.update(booking_store.get_users(others - people.keys()))
+        people.update(users.get_users(others - people.keys()))
     entries, reviews = [], []
     for booking in bookings:
         events = []
@@ -154,7 +155,7 @@ def _bookings_with_events(user: users.UserItem, bookings: list[booking_store.Boo
 
 
 def _boost(boost) -> dict:
-    boost = _plain(boost)
+    boost = plain(boost)
     return {"categoryId": boost.get("categoryId"), "startsAt": local_or_none(boost.get("startsAt")),
             "endsAt": local_or_none(boost.get("endsAt"))}
 

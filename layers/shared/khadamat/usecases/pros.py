@@ -11,10 +11,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from pynamodb.attributes import MapAttribute
-
 from khadamat.dal import availability
-from khadamat.dal.base import PageScope, decode_page_token, encode_page_token
+from khadamat.dal.base import PageScope, decode_page_token, encode_page_token, plain
 from khadamat.dal import pros as store
 from khadamat.dal.users import UserItem, get_user, user_key
 from khadamat.domain import pros as rules
@@ -38,21 +36,17 @@ MAX_ID_LENGTH = 64
 
 
 # ---------------------------------------------------------------- reading a pro
-def _plain(value) -> dict:
-    return value.as_dict() if isinstance(value, MapAttribute) else dict(value)
-
-
 def services_of(pro: UserItem) -> list[rules.Service]:
-    return [rules.Service.from_json(_plain(item)) for item in pro.services or ()]
+    return [rules.Service.from_json(plain(item)) for item in pro.services or ()]
 
 
 def weekly_of(pro: UserItem) -> tuple[slots.DayHours, ...]:
     return tuple(slots.DayHours(int(d["dayOfWeek"]), int(d["startMin"]), int(d["endMin"]))
-                 for d in map(_plain, pro.weekly_hours or ()))
+                 for d in map(plain, pro.weekly_hours or ()))
 
 
 def _boosts(pro: UserItem) -> list[dict]:
-    return [_plain(boost) for boost in pro.boosts or ()]
+    return [plain(boost) for boost in pro.boosts or ()]
 
 
 def _premium(pro: UserItem, now: datetime) -> bool:
@@ -112,7 +106,7 @@ def require_offered_category(pro: UserItem, category_id: str, now: datetime) -> 
 def _exceptions(pro: UserItem) -> dict[str, dict]:
     """The pro's availability exceptions by id (a map in the profile item: no read)."""
     stored = pro.availability_exceptions
-    return {} if stored is None else {key: _plain(value) for key, value in _plain(stored).items()}
+    return {} if stored is None else {key: plain(value) for key, value in plain(stored).items()}
 
 
 def _unavailability(pro: UserItem) -> list[tuple[datetime, datetime]]:
@@ -363,7 +357,7 @@ def recommended_pros(*, city_id: str, category_id: str, now: datetime) -> dict:
 def photo_records(pro: UserItem) -> dict[str, dict]:
     """The pro's photos by id (a bounded map in the profile item: no read)."""
     stored = pro.photos
-    return {} if stored is None else {key: _plain(value) for key, value in _plain(stored).items()}
+    return {} if stored is None else {key: plain(value) for key, value in plain(stored).items()}
 
 
 def photos_view(pro: UserItem) -> list[dict]:

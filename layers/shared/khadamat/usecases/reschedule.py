@@ -23,8 +23,8 @@ from khadamat.domain.reschedule import (Proposal, check_can_answer, check_can_pr
                                         next_reminder, proposal_expires_at, reminder_is_stale)
 from khadamat.domain.timeutil import parse_timestamp, to_local_iso, to_storage
 from khadamat.observability import logger
-from khadamat.usecases.bookings import (MAX_ATTEMPTS, NOT_READ, _load_visible, _view,
-                                        add_outbox_message, event_item, open_proposal_view, slot_start)
+from khadamat.usecases.booking_transitions import add_outbox_message, attempts, event_item, slot_start
+from khadamat.usecases.booking_view import open_proposal_view, view_for, visible_booking
 
 
 def _other_party(booking: store.BookingItem, actor: Actor) -> tuple[str, str]:
@@ -32,19 +32,15 @@ def _other_party(booking: store.BookingItem, actor: Actor) -> tuple[str, str]:
     return (booking.pro_id, "PRO") if actor == Actor.CLIENT else (booking.client_id, "CLIENT")
 
 
-def _contention() -> Conflict:
-    return Conflict("too much contention, try again", "CONFLICT")
-
-
 # ---------------------------------------------------------------- propose
-def propose(*, caller: users.UserItem, booking_id: str, time_slot: str, now: datetime,
-            booking=NOT_READ) -> dict:
-    booking, actor = _load_visible(booking_id, caller, booking)
+def propose(*, caller: users.UserItem, booking: store.BookingRef, time_slot: str, now: datetime) -> dict:
+    booking_id = booking.booking_id
+    booking, actor = visible_booking(booking, caller)
     try:
         new_slot = parse_timestamp(time_slot)
     except ValueError:
         raise Unprocessable("timeSlot must be an ISO-8601 timestamp")
-    for _ in range(MAX_ATTEMPTS):
+    for _ in attempts():
         check_can_propose(booking.status, actor, slot_start(booking), new_slot, now)
         if is_open(changes.proposal_of(booking), now):
             raise Conflict("a proposal is already waiting for an answer", "PROPOSAL_PENDING")
@@ -67,7 +63,6 @@ def propose(*, caller: users.UserItem, booking_id: str, time_slot: str, now: dat
             booking = store.get_booking(booking_id)  # it moved, or another proposal came first
             continue
         return _proposal_answer(booking, proposal, now)
-    raise _contention()
 
 
 def _proposal_answer(booking: store.BookingItem, proposal: Proposal, now: datetime) -> dict:
@@ -93,9 +88,10 @@ def _require_open_hours(booking: store.BookingItem, caller: users.UserItem, acto
 
 
 # ---------------------------------------------------------------- accept, decline
-def accept(*, caller: users.UserItem, booking_id: str, now: datetime, booking=NOT_READ) -> dict:
-    booking, actor = _load_visible(booking_id, caller, booking)
-    for _ in range(MAX_ATTEMPTS):
+def accept(*, caller: users.UserItem, booking: store.BookingRef, now: datetime) -> dict:
+    booking_id = booking.booking_id
+    booking, actor = visible_booking(booking, caller)
+    for _ in attempts():
         proposal = check_can_answer(booking.status, changes.proposal_of(booking), actor, now, accepting=True)
         tx = changes.RescheduleTx()
         moved = _write_move(tx, booking, proposal, caller, actor, now)
@@ -112,8 +108,7 @@ def accept(*, caller: users.UserItem, booking_id: str, now: datetime, booking=NO
                 raise Conflict("the client already asked this pro for that hour", "DUPLICATE_BOOKING")
             booking = store.get_booking(booking_id)
             continue
-        return _view(moved, caller)
-    raise _contention()
+        return view_for(caller, moved)
 
 
 def _write_move(tx: changes.RescheduleTx, booking: store.BookingItem, proposal: Proposal,
@@ -141,10 +136,11 @@ def _write_move(tx: changes.RescheduleTx, booking: store.BookingItem, proposal: 
     return moved
 
 
-def decline(*, caller: users.UserItem, booking_id: str, now: datetime, booking=NOT_READ) -> dict:
+def decline(*, caller: users.UserItem, booking: store.BookingRef, now: datetime) -> dict:
     """The other party's refusal, or the author's withdrawal: the booking stays as it is."""
-    booking, actor = _load_visible(booking_id, caller, booking)
-    for _ in range(MAX_ATTEMPTS):
+    booking_id = booking.booking_id
+    booking, actor = visible_booking(booking, caller)
+    for _ in attempts():
         proposal = check_can_answer(booking.status, changes.proposal_of(booking), actor, now, accepting=False)
         tx = changes.RescheduleTx()
         after = tx.drop_proposal(booking, proposal, now)
@@ -157,8 +153,7 @@ def decline(*, caller: users.UserItem, booking_id: str, now: datetime, booking=N
         except store.TxFailed:
             booking = store.get_booking(booking_id)
             continue
-        return _view(after, caller)
-    raise _contention()
+        return view_for(caller, after)
 
 
 # ---------------------------------------------------------------- reminders (send-reminders job)

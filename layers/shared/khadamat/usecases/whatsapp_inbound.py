@@ -4,7 +4,7 @@ Both verify ``X-Twilio-Signature`` with the SDK's ``RequestValidator`` over the 
 form before anything else: a missing or bad signature costs one HMAC and no DynamoDB request
 (403). Inbound messages are idempotent by MessageSid (a redelivery answers the stored reply).
 A « Confirmer » / « Refuser » runs the SAME use cases as POST /bookings/{id}/confirm|decline
-(khadamat.usecases.bookings), for the account whose verified phone sent it.
+(khadamat.usecases.booking_transitions), for the account whose verified phone sent it.
 """
 
 from __future__ import annotations
@@ -94,15 +94,16 @@ def _act(form: dict[str, str], now: datetime) -> str | None:
 
 
 def _run(action: rules.ButtonAction, pro: users.UserItem, now: datetime) -> str:
-    from khadamat.usecases import bookings  # the API's own use cases: one code path
+    from khadamat.dal.bookings import BookingRef
+    from khadamat.usecases import booking_transitions  # the API's own use cases: one code path
 
     try:
         if action.action == rules.CONFIRM:
-            bookings.confirm(caller=pro, booking_id=action.booking_id, estimated_duration=None,
-                             now=now, channel=WHATSAPP_CHANNEL)
+            booking_transitions.confirm(caller=pro, booking=BookingRef(action.booking_id),
+                                        estimated_duration=None, now=now, channel=WHATSAPP_CHANNEL)
             return rules.CONFIRMED_TEXT
-        bookings.decline(caller=pro, booking_id=action.booking_id, reason=None, now=now,
-                         channel=WHATSAPP_CHANNEL)
+        booking_transitions.decline(caller=pro, booking=BookingRef(action.booking_id), reason=None,
+                                    now=now, channel=WHATSAPP_CHANNEL)
         return rules.DECLINED_TEXT
     except DomainError as refused:
         logger.info("whatsapp action refused", extra={"bookingId": action.booking_id,
