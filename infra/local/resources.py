@@ -156,7 +156,17 @@ def in_process_aws(template: Template) -> Iterator[None]:
     with mock_aws():
         table_stream.reset()
         create_resources(_in_process_clients(), template)
+        _forget_clock_anchor()
         yield
+
+
+def _forget_clock_anchor() -> None:
+    """A fresh embedded table has no dev clock: the anchor this thread's ``clock.now()`` cached
+    from the previous table (outside any invocation, e.g. a test issuing a token) is stale, and
+    a token issued on it was refused as expired or not yet valid."""
+    from khadamat import clock
+
+    clock.begin_invocation()
 
 
 @cache

@@ -63,3 +63,22 @@ def test_real_template_resources(session):
 def test_accepts_a_dict_of_clients(session):
     clients = {"dynamodb": session.client("dynamodb"), "s3": session.client("s3")}
     assert len(create_resources(clients, Template(FIXTURE_TEMPLATE))["created"]) == 2
+
+
+def test_a_fresh_in_process_table_forgets_the_previous_dev_clock():
+    from datetime import timedelta
+
+    from infra.local.resources import in_process_aws
+    from khadamat import clock
+    from khadamat.dal import devclock
+    from tests.conftest import TEMPLATE
+
+    # Given a dev clock 30 days ahead on one in-process table, read outside any invocation
+    with in_process_aws(TEMPLATE):
+        devclock.write_offset(timedelta(days=30))
+        clock.begin_invocation()
+        assert clock.now() > clock.system_now() + timedelta(days=29)
+    # When the next test's fresh table starts
+    with in_process_aws(TEMPLATE):
+        # Then the clock is the system's again: that table has no dev clock
+        assert abs(clock.now() - clock.system_now()) < timedelta(minutes=1)
