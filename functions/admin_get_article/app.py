@@ -9,9 +9,9 @@ from khadamat.usecases import articles
 app = build_app(roles=(Role.ADMIN,), prefetch=article_in_path)
 
 
-@app.get("/admin/articles/<article_id>", summary="Read an article, draft or published", tags=[Tag.ADMIN],
+@app.get("/admin/articles/<id>", summary="Read an article, draft or published", tags=[Tag.ADMIN],
          responses={200: returns(EditedArticle, "The article")})
-def admin_get_article(article_id: str):
+def admin_get_article():
     return articles.get_for_editor(prefetched(app, "target"))
 
 

@@ -1,6 +1,6 @@
 from khadamat.api.auth import prefetched
 from khadamat.api.models_admin import UserDetail, user_in_path
-from khadamat.api.resolver import build_app
+from khadamat.api.resolver import build_app, path_value
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
@@ -9,9 +9,10 @@ from khadamat.usecases import admin_users
 app = build_app(roles=(Role.ADMIN,), prefetch=user_in_path)
 
 
-@app.get("/admin/users/<user_id>", summary="Read an account with its counters and history", tags=[Tag.ADMIN],
+@app.get("/admin/users/<id>", summary="Read an account with its counters and history", tags=[Tag.ADMIN],
          responses={200: returns(UserDetail, "The account")})
-def admin_get_user(user_id: str):
+def admin_get_user():
+    user_id = path_value(app)  # template.yaml names the path parameter
     return admin_users.detail(user_id, prefetched(app, "target"))
 
 

@@ -1,7 +1,7 @@
 from khadamat import clock
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import ReviewHideRequest, review_in_path
-from khadamat.api.resolver import build_app
+from khadamat.api.resolver import build_app, path_value
 from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
@@ -10,11 +10,12 @@ from khadamat.usecases import moderation
 app = build_app(roles=(Role.ADMIN,), prefetch=review_in_path)
 
 
-@app.post("/admin/reviews/<booking_id>/hide", status_code=204,
+@app.post("/admin/reviews/<bookingId>/hide", status_code=204,
           summary="Hide a review from the public",
           tags=[Tag.ADMIN],
           responses={204: NO_CONTENT})
-def admin_hide_review(booking_id: str, body: ReviewHideRequest):
+def admin_hide_review(body: ReviewHideRequest):
+    booking_id = path_value(app)  # template.yaml names the path parameter
     moderation.set_hidden(caller(app).user_id, booking_id, prefetched(app, "target"), True,
                           body.reason, clock.now())
 

@@ -2,7 +2,7 @@ from khadamat import clock
 from khadamat.api.models_reports import ReportStatusRequest, ReportView
 from khadamat.api.auth import caller, prefetched
 from khadamat.api.models_admin import report_in_path
-from khadamat.api.resolver import build_app
+from khadamat.api.resolver import build_app, path_value
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
@@ -11,9 +11,10 @@ from khadamat.usecases import reports
 app = build_app(roles=(Role.ADMIN,), prefetch=report_in_path)
 
 
-@app.patch("/admin/reports/<report_id>", summary="Move a report along its workflow", tags=[Tag.ADMIN],
+@app.patch("/admin/reports/<id>", summary="Move a report along its workflow", tags=[Tag.ADMIN],
            responses={200: returns(ReportView, "The report as changed")})
-def admin_update_report(report_id: str, body: ReportStatusRequest):
+def admin_update_report(body: ReportStatusRequest):
+    report_id = path_value(app)  # template.yaml names the path parameter
     return reports.change_status(caller(app).user_id, report_id, prefetched(app, "target"),
                                  body.status, body.resolution_note, clock.now())
 

@@ -1,5 +1,5 @@
 from khadamat.api.auth import ANY_ROLE, caller
-from khadamat.api.resolver import build_app
+from khadamat.api.resolver import build_app, path_value
 from khadamat.api.responses import NO_CONTENT, Tag
 from khadamat.api.entry import http_entry
 from khadamat.usecases import notifications
@@ -11,8 +11,8 @@ app = build_app(roles=ANY_ROLE)
             summary="Unregister a push device",
             tags=[Tag.NOTIFICATIONS],
             responses={204: NO_CONTENT})
-def remove_device(token: str):
-    notifications.remove_device(caller(app), token)
+def remove_device():
+    notifications.remove_device(caller(app), path_value(app))  # template.yaml names the parameter
 
 
 lambda_handler = http_entry(app)

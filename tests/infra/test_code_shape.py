@@ -117,3 +117,23 @@ def test_booking_routes_copy_the_template_path_and_take_no_path_argument():
         assert not parameters & set(re.findall(r"<(\w+)>", route)), function.logical_id
         checked += 1
     assert checked >= 10  # get, events, confirm, decline, cancel, complete, review, 3 reschedule
+
+
+def test_every_route_copies_the_template_path_and_takes_no_path_argument():
+    # template.yaml is the one source of path parameter names: each handler's route is the
+    # template's path, and the handler reads the value with path_value(app), never by name.
+    checked = 0
+    for function in TEMPLATE.functions:
+        source = function.handler_file.read_text(encoding="utf-8")
+        found = _DECORATOR.search(source)
+        template_paths = {route.path for route in TEMPLATE.routes if route.function_id == function.logical_id}
+        if found is None or not template_paths:
+            continue
+        route = found.group(2)
+        assert re.sub(r"<(\w+)>", r"{\1}", route) in template_paths, function.logical_id
+        handler = next(node for node in ast.parse(source).body
+                       if isinstance(node, ast.FunctionDef) and node.decorator_list)
+        parameters = {argument.arg for argument in handler.args.args + handler.args.kwonlyargs}
+        assert not parameters & set(re.findall(r"<(\w+)>", route)), function.logical_id
+        checked += "<" in route
+    assert checked >= 30

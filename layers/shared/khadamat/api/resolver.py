@@ -118,6 +118,12 @@ def path_id(event: dict) -> str:
     return values[0] if len(values) == 1 else ""
 
 
+def path_value(app: KhadamatResolver) -> str:
+    """The current request's one path parameter, whatever template.yaml calls it: handlers copy
+    the template's path and never name the parameter themselves."""
+    return path_id(app.current_event.raw_event)
+
+
 def check_request(app: KhadamatResolver, event: dict) -> None:
     """SPEC §1's rules for the path and body of every request (raises the DomainError to answer).
 
