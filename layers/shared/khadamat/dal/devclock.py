@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute
 
-from khadamat.dal.base import BaseItem
+from khadamat.dal.base import BaseItem, get_or_none
 
 _KEY = ("DEV#CLOCK", "CLOCK")
 
@@ -16,11 +16,8 @@ class ClockItem(BaseItem):
 
 
 def read_offset() -> timedelta:
-    try:
-        item = ClockItem.get(*_KEY)
-    except ClockItem.DoesNotExist:
-        return timedelta(0)
-    return timedelta(seconds=float(item.offset_seconds))
+    item = get_or_none(ClockItem, *_KEY)
+    return timedelta(seconds=float(item.offset_seconds)) if item else timedelta(0)
 
 
 def write_offset(offset: timedelta) -> None:

@@ -20,11 +20,11 @@ Keys:
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
-from khadamat.dal.base import (GSI3, BaseItem, PageScope, connection, decode_page_token,
+from khadamat.dal.base import (GSI3, BaseItem, PageScope, conditionally, connection, decode_page_token,
                                encode_page_token, get_items, get_or_none)
 from khadamat.dal.users import UserItem, user_key
 from khadamat.domain.errors import Conflict
@@ -185,12 +185,8 @@ def pending_purges(limit: int = 500) -> list[KycPurgeItem]:
 
 def clear_purge(pro_id: str, requested_at: str) -> bool:
     """Delete the marker unless a newer request replaced it meanwhile; False if it was gone."""
-    try:
-        KycPurgeItem(*purge_key(pro_id)).delete(
-            condition=KycPurgeItem.requested_at == requested_at)
-        return True
-    except DeleteError:
-        return False
+    return conditionally(KycPurgeItem(*purge_key(pro_id)).delete,
+                         condition=KycPurgeItem.requested_at == requested_at)
 
 
 # ---------------------------------------------------------------- admin review list

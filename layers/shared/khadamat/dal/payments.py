@@ -121,11 +121,7 @@ def event_key(event_id: str) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- reads
 def has_ever_subscribed(pro_id: str) -> bool:
-    try:
-        EverSubscribedItem.get(*ever_subscribed_key(pro_id))
-        return True
-    except EverSubscribedItem.DoesNotExist:
-        return False
+    return get_or_none(EverSubscribedItem, *ever_subscribed_key(pro_id)) is not None
 
 
 def premium_checkout_state(pro_id: str) -> tuple[bool, CheckoutIntentItem | None]:

@@ -18,10 +18,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from khadamat.dal.base import BaseItem, connection
+from khadamat.dal.base import BaseItem, conditionally, connection, get_or_none
 from khadamat.dal import notifications as notification_store
 from khadamat.dal.users import UserItem, consent_item
 from khadamat.domain.accounts import UserStatus
@@ -49,12 +48,8 @@ def claim_inbound(message_sid: str, now: datetime) -> InboundItem | None:
     """None when this MessageSid is new (it is ours to handle now); else the earlier handling."""
     item = InboundItem(f"TWIN#{message_sid}", "INBOUND", received_at=to_storage(now),
                        ttl=_epoch(now + INBOUND_TTL))
-    try:
-        item.save(condition=InboundItem.PK.does_not_exist())
+    if conditionally(item.save, condition=InboundItem.PK.does_not_exist()):
         return None
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
     return InboundItem.get(f"TWIN#{message_sid}", "INBOUND", consistent_read=True)
 
 
@@ -66,20 +61,14 @@ def save_reply(message_sid: str, reply: str | None) -> None:
 def touch_session(e164: str, now: datetime) -> None:
     """The number wrote to us now: the window reopens (never moved back by a late redelivery)."""
     at = to_storage(now)
-    try:
-        SessionItem(f"WANUMBER#{e164}", "SESSION").update(
-            actions=[SessionItem.last_inbound_at.set(at), SessionItem.ttl.set(_epoch(now + SESSION_TTL))],
-            condition=SessionItem.last_inbound_at.does_not_exist() | (SessionItem.last_inbound_at < at))
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditionally(SessionItem(f"WANUMBER#{e164}", "SESSION").update,
+                  actions=[SessionItem.last_inbound_at.set(at), SessionItem.ttl.set(_epoch(now + SESSION_TTL))],
+                  condition=SessionItem.last_inbound_at.does_not_exist() | (SessionItem.last_inbound_at < at))
 
 
 def last_inbound(e164: str) -> str | None:
-    try:
-        return SessionItem.get(f"WANUMBER#{e164}", "SESSION").last_inbound_at
-    except SessionItem.DoesNotExist:
-        return None
+    session = get_or_none(SessionItem, f"WANUMBER#{e164}", "SESSION")
+    return session.last_inbound_at if session else None
 
 
 def record_whatsapp_consent(user: UserItem, granted: bool, now: datetime) -> None:
