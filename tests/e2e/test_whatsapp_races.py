@@ -56,6 +56,17 @@ def status_of(stack, booking_id: str) -> str:
     return stack.items(f"BOOKING#{booking_id}", "BOOKING")[0]["status"]
 
 
+def race_confirms(stack, by_chat: tuple[dict, str], by_http: tuple[dict, str]) -> None:
+    """A pro's « Confirmer » from WhatsApp and a pro's POST /confirm, at once: exactly one wins."""
+    (chat_pro, chat_booking), (api_pro, api_booking) = by_chat, by_http
+    payload = confirm_payload(stack, chat_pro, chat_booking)
+    chat, http = in_parallel([whatsapp_confirm(stack, chat_pro, payload),
+                              lambda: stack.post(f"/bookings/{api_booking}/confirm", token=api_pro["token"])])
+    assert chat.status_code == 200 and http.status_code in (200, 409), (chat.text, http.text)
+    whatsapp_won = chat.json()["reply"].startswith(CONFIRMED_REPLY)
+    assert whatsapp_won != (http.status_code == 200), (chat.json(), http.text)
+
+
 def test_a_whatsapp_confirm_racing_an_api_confirm_of_the_same_hour_makes_one_winner(booking_stack):
     stack = booking_stack
     pro = stack.pro()
@@ -63,12 +74,7 @@ def test_a_whatsapp_confirm_racing_an_api_confirm_of_the_same_hour_makes_one_win
     for round_ in range(ROUNDS):
         time_slot = slot(5, 8 + round_)
         by_whatsapp, by_api = create(stack, first, pro, time_slot), create(stack, second, pro, time_slot)
-        payload = confirm_payload(stack, pro, by_whatsapp)
-        chat, http = in_parallel([whatsapp_confirm(stack, pro, payload),
-                                  lambda: stack.post(f"/bookings/{by_api}/confirm", token=pro["token"])])
-        assert chat.status_code == 200 and http.status_code in (200, 409), (chat.text, http.text)
-        whatsapp_won = chat.json()["reply"].startswith(CONFIRMED_REPLY)
-        assert whatsapp_won != (http.status_code == 200), (chat.json(), http.text)
+        race_confirms(stack, (pro, by_whatsapp), (pro, by_api))
         stack.wait_for_follow_ups()
         statuses = {status_of(stack, by_whatsapp), status_of(stack, by_api)}
         assert statuses == {"CONFIRMED", "DECLINED"}, statuses
@@ -82,12 +88,7 @@ def test_a_whatsapp_confirm_racing_the_clients_other_pending_being_confirmed(boo
     for round_ in range(ROUNDS):
         time_slot = slot(6, 8 + round_)
         by_whatsapp, by_api = create(stack, client, chat_pro, time_slot), create(stack, client, api_pro, time_slot)
-        payload = confirm_payload(stack, chat_pro, by_whatsapp)
-        chat, http = in_parallel([whatsapp_confirm(stack, chat_pro, payload),
-                                  lambda: stack.post(f"/bookings/{by_api}/confirm", token=api_pro["token"])])
-        assert chat.status_code == 200 and http.status_code in (200, 409), (chat.text, http.text)
-        whatsapp_won = chat.json()["reply"].startswith(CONFIRMED_REPLY)
-        assert whatsapp_won != (http.status_code == 200), (chat.json(), http.text)
+        race_confirms(stack, (chat_pro, by_whatsapp), (api_pro, by_api))
         statuses = sorted([status_of(stack, by_whatsapp), status_of(stack, by_api)])
         assert statuses == ["CANCELLED_AUTO_FIRST_CONFIRMED", "CONFIRMED"], statuses
         assert_invariants(stack)
