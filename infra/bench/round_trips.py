@@ -23,8 +23,10 @@ BUDGETS: dict[str, int] = {
     # Every /auth/* route pays 1 more for the per-IP limit (SPEC §1: an UpdateItem in the entry
     # layer, before the handler): signup 1+1, login 3+1, refresh (rotation) 2+1, logout 1+1.
     "POST /auth/signup": 2, "POST /auth/login": 4, "POST /auth/refresh": 3, "POST /auth/logout": 2,
-    "GET /me": 1, "DELETE /me": 3,
-    "POST /admin/users/{id}/ban": 3, "POST /admin/users/{id}/unban": 2,
+    # Ban, DELETE /me, password reset and change sign sessions out in the write they make (the
+    # account's session epoch): no Query + BatchWriteItem of refresh tokens (before: 3, 3, 4, 4).
+    "GET /me": 1, "DELETE /me": 2,
+    "POST /admin/users/{id}/ban": 2, "POST /admin/users/{id}/unban": 2,
     "POST /_dev/clock": 1, "DELETE /_dev/clock": 1, "POST /_dev/jobs/{job}": 1, "GET /_dev/outbox": 1,
     "POST /_dev/pros/{proId}/state": 1, "GET /_dev/stripe/checkout/{sessionId}": 1,
     # local stand-in of Stripe's hosted page: replays 2 signed events through the webhook code
@@ -62,10 +64,11 @@ BUDGETS: dict[str, int] = {
     # Accounts wave 2 (SPEC §15; docs/accounts.md): the issue's otp/send ≤ 3 and otp/verify ≤ 3,
     # the per-IP /auth/* limit's request included. otp/verify counts that hit in its own final
     # transaction (khadamat.api.throttle.DeferredHit); per purpose, tests/integration/
-    # test_phone_code_round_trips.py (CHANGE_PHONE's verify: 5, its other sessions revoked).
+    # test_phone_code_round_trips.py (CHANGE_PHONE's verify: 3, its other sessions signed out in
+    # its transaction by the account's session epoch; before: 5).
     # The local Verify stand-in's DEV# items are not counted (Twilio's API stands there in AWS).
-    "POST /auth/otp/send": 3, "POST /auth/otp/verify": 3, "POST /auth/password/reset": 4,
-    "POST /me/password": 4, "GET /me/consents": 2, "PUT /me/consents": 3,
+    "POST /auth/otp/send": 3, "POST /auth/otp/verify": 3, "POST /auth/password/reset": 3,
+    "POST /me/password": 2, "GET /me/consents": 2, "PUT /me/consents": 3,
     # Self-service and privacy (issue 16): docs/privacy.md "DynamoDB round trips per endpoint".
     # GET /me/export grows with the user's own data only: here a client with one booking.
     "PATCH /me": 2, "GET /me/preferences": 1, "PUT /me/preferences": 2, "GET /me/export": 6,
@@ -108,9 +111,10 @@ BUDGETS: dict[str, int] = {
 }
 # The matrix calls otp/* with one purpose (PASSWORD_RESET); every purpose's (send, verify)
 # budget, measured by tests/integration/test_phone_code_round_trips.py (issue 16 item 7: ≤ 3;
-# CHANGE_PHONE's verify also revokes the other sessions: Query + BatchWriteItem).
+# CHANGE_PHONE's verify signs the other sessions out in its one transaction: the account's
+# session epoch, docs/accounts.md "Signing sessions out").
 OTP_PURPOSE_BUDGETS: dict[str, tuple[int, int]] = {
-    "VERIFY_PHONE": (3, 3), "LOGIN": (3, 3), "PASSWORD_RESET": (3, 3), "CHANGE_PHONE": (3, 5)}
+    "VERIFY_PHONE": (3, 3), "LOGIN": (3, 3), "PASSWORD_RESET": (3, 3), "CHANGE_PHONE": (3, 3)}
 _CALLER_ORDER = ("client", "pro", "admin")
 
 

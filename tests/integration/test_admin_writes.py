@@ -199,7 +199,8 @@ def test_ban_revokes_the_refresh_tokens_and_unban_lifts_a_suspension(api, admin)
     assert reply.body == {"id": pro.user_id, "status": "BANNED"}
     stored = users.get_user(pro.user_id)
     assert (stored.status, stored.ban_reason) == ("BANNED", "fraude")
-    assert users.get_refresh_token(pro.user_id, "hash-1") is None
+    # signed out by the account's session epoch (the item stays until its ttl)
+    assert not users.refresh_token_live(users.get_refresh_token(pro.user_id, "hash-1"), stored)
     assert api.post(f"/admin/users/{pro.user_id}/unban", token=admin).body["status"] == "ACTIVE"
     stored = users.get_user(pro.user_id)
     assert (stored.status, stored.ban_reason, stored.pro_consecutive_cancel_count) == ("ACTIVE", None, 0)

@@ -1,9 +1,8 @@
 """Issue 16 item 7: POST /auth/otp/send ≤ 3 and POST /auth/otp/verify ≤ 3 DynamoDB requests
 for every purpose, the per-IP /auth/* limit's request included (docs/accounts.md).
 
-CHANGE_PHONE's verify is 5 today: after its transaction, revoking the account's other
-sessions is a Query and a BatchWriteItem of their refresh tokens (O(sessions)); folding it
-into the transaction needs a session epoch on the account (a known gap)."""
+CHANGE_PHONE's verify signs the account's other sessions out inside its one transaction (the
+account's session epoch: tests/integration/test_signing_out.py), whatever their number."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from khadamat.domain.accounts import (looks_like_phone, name_problem, normalize_email,
-                                      normalize_moroccan_mobile, password_problem)
+from khadamat.domain.accounts import (Session, chain_to_spare, looks_like_phone, name_problem,
+                                      normalize_email, normalize_moroccan_mobile, password_problem,
+                                      refresh_token_live)
 from khadamat.domain.errors import Unprocessable
 
 
@@ -59,3 +60,20 @@ def test_limit_windows_are_aligned_to_the_epoch_and_retry_after_counts_to_their_
                                      ("a\nb", False), ("x" * 41, False), ("- '", False)])
 def test_name_rule(name, ok):
     assert (name_problem(name, "firstName") is None) is ok
+
+
+# ---------------------------------------------------------------- signing sessions out
+def test_a_refresh_token_survives_a_sign_out_only_if_newer_or_of_the_spared_chain():
+    assert refresh_token_live(0, "a", 0, None)              # never signed out
+    assert not refresh_token_live(0, "a", 1, None)          # signed out, nothing spared
+    assert not refresh_token_live(0, "a", 1, "b")           # another chain spared
+    assert refresh_token_live(0, "b", 1, "b")               # its chain spared
+    assert refresh_token_live(1, "a", 1, "b")               # issued after the sign-out
+
+
+def test_only_a_caller_still_signed_in_spares_its_chain():
+    assert chain_to_spare(None, 0, None) is None
+    assert chain_to_spare(Session("a", 0), 0, None) == "a"
+    assert chain_to_spare(Session("a", 2), 2, "b") == "a"   # issued since the latest sign-out
+    assert chain_to_spare(Session("b", 0), 2, "b") == "b"   # spared by it
+    assert chain_to_spare(Session("a", 1), 2, "b") is None  # signed out: its access token lives on

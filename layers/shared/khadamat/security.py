@@ -15,13 +15,17 @@ from khadamat.domain.errors import Unauthorized
 _ISSUER = "khadamat"
 
 
-def issue_access_token(user_id: str, role: str, now: datetime, session: str | None = None) -> str:
-    """``session``: the login chain of the refresh token it came with (claim ``sid``), so that
-    "every other refresh token" can spare the caller's own session."""
+def issue_access_token(user_id: str, role: str, now: datetime, session: str | None = None,
+                       epoch: int = 0) -> str:
+    """``session``: the login chain of the refresh token it came with (claim ``sid``), and
+    the account's session epoch it was issued in (claim ``epoch``), so that "every other
+    refresh token" can spare the caller's own session while it is itself signed in
+    (khadamat.domain.accounts.chain_to_spare)."""
     claims = {"sub": user_id, "role": role, "iss": _ISSUER, "iat": int(now.timestamp()),
               "exp": int((now + ACCESS_TOKEN_TTL).timestamp())}
     if session:
         claims["sid"] = session
+        claims["epoch"] = epoch
     return jwt.encode(claims, config.jwt_secret(), algorithm="HS256")
 
 

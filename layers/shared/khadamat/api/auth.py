@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from khadamat import clock
 from khadamat.dal import users
-from khadamat.domain.accounts import Role, UserStatus
+from khadamat.domain.accounts import Role, Session, UserStatus
 from khadamat.domain.errors import Forbidden, Unauthorized
 from khadamat.security import read_access_token
 
@@ -60,14 +60,15 @@ def prefetched(app, name: str):
     return app.context["prefetched"].get(name)
 
 
-def session_of(headers: dict | None) -> str | None:
-    """The login chain the caller's access token came with (claim ``sid``), if any: "every
-    other refresh token" spares it."""
-    return read_access_token(bearer_token(headers), clock.now()).get("sid")
+def session_of(headers: dict | None) -> Session | None:
+    """The login chain the caller's access token came with (claim ``sid``) and the session
+    epoch it was issued in (claim ``epoch``), if any: "every other refresh token" spares it."""
+    claims = read_access_token(bearer_token(headers), clock.now())
+    return Session(claims["sid"], int(claims.get("epoch", 0))) if claims.get("sid") else None
 
 
 def optional_caller(headers: dict | None, purpose: str, prefetch: dict[str, tuple] | None = None
-                    ) -> tuple[users.UserItem | None, str | None, dict]:
+                    ) -> tuple[users.UserItem | None, Session | None, dict]:
     """For routes open to everyone where some purposes need an account (POST /auth/otp/*):
     the caller and its session for those purposes (401 without a valid token), with the
     ``prefetch`` items read in the same request (as ``authenticate``); None and {} for the

@@ -4,7 +4,8 @@ Keys:
   USER#<id> / PROFILE            the account (and a pro's profile fields)
   PHONE#<e164> / UNIQUE          uniqueness of a phone, points to the user
   EMAIL#<lower> / UNIQUE         uniqueness of an email, points to the user
-  USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days
+  USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days; signed out by
+                                 the account's session epoch (``signed_out``), not deleted
   failed logins: khadamat.dal.limits windows (LIMIT#LOGINFAIL#<account or login>)
   USER#<id> / NAMEKEY#FIRST|LAST the admin search's name index (written with the user):
                                  GSI1 USERNAME#<first folded letter> / <folded name>#<id>
@@ -16,6 +17,7 @@ import json
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from pynamodb.attributes import (Attribute, BooleanAttribute, ListAttribute, MapAttribute,
                                  NumberAttribute, UnicodeAttribute, UnicodeSetAttribute)
@@ -26,7 +28,8 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, PageScope, cancellation_codes, connection,
                                decode_page_token, encode_page_token, get_or_none, conditionally)
-from khadamat.domain.accounts import UserStatus
+from khadamat.domain import accounts as rules
+from khadamat.domain.accounts import Session, UserStatus
 from khadamat.domain.errors import Conflict
 from khadamat.domain.timeutil import to_storage
 
@@ -132,6 +135,10 @@ class UserItem(BaseItem):
     availability_exceptions = MapAttribute(null=True)
     # notification channels the user turned off (SPEC §15; absent = every channel on)
     muted_channels = UnicodeSetAttribute(null=True)
+    # signing sessions out (khadamat.domain.accounts): one up per sign-out (absent = 0), and
+    # the login chain the latest one spared
+    session_epoch = NumberAttribute(null=True)
+    kept_chain = UnicodeAttribute(null=True)
 
     by_kyc_status = GSI3()
     # A pro's profile is its own discovery listing: the i-th stored service's
@@ -200,6 +207,7 @@ class RefreshTokenItem(BaseItem):
     # a rotated token is kept, marked, until it expires: presenting it again is a reuse.
     chain = UnicodeAttribute(null=True)
     rotated_at = UnicodeAttribute(null=True)
+    epoch = NumberAttribute(null=True)  # the account's session epoch when issued (absent = 0)
 
 
 def phone_key(phone: str) -> tuple[str, str]:
@@ -287,18 +295,20 @@ def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> No
 
 def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
                     unless_role: str | None = None, expected_status: str | None = None,
-                    audit: BaseItem | None = None, **extra) -> bool:
+                    audit: BaseItem | None = None, signing_out: SignOut | None = None, **extra) -> bool:
     """An admin's status change by id, in one conditional write (no read first): only
     on a live account (present, not DELETED), not one of role ``unless_role`` and, when
     given, still in ``expected_status``. With ``audit`` (khadamat.dal.audit) the change and
-    its audit entry are one TransactWriteItems. False when the condition failed (the caller
-    reads the account to say why)."""
+    its audit entry are one TransactWriteItems; ``signing_out`` rides in the same update.
+    False when the condition failed (the caller reads the account to say why)."""
     condition = UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED)
     if unless_role:
         condition &= UserItem.role != unless_role
     if expected_status:
         condition &= UserItem.status == expected_status
     actions = _status_actions(status, now, extra)
+    if signing_out is not None:
+        actions, condition = actions + signing_out.actions, signing_out.and_(condition)
     if audit is not None:
         return audit_log.update_with(UserItem(*user_key(user_id)), actions, condition, audit)
     return conditionally(UserItem(*user_key(user_id)).update, actions=actions, condition=condition)
@@ -325,22 +335,27 @@ def still_signs_in(user: UserItem, tx: TransactWrite) -> None:
                        & (UserItem.phone_verified == True))  # noqa: E712 (a condition, not a test)
 
 
-def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite) -> None:
-    """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it."""
+def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite,
+                  signing_out: SignOut) -> None:
+    """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it;
+    ``signing_out`` ends the account's other sessions in the same write."""
     tx.update(user, actions=[UserItem.phone.set(e164), UserItem.phone_verified.set(True),
-                             UserItem.updated_at.set(to_storage(now))],
-              condition=(UserItem.phone == user.phone) & (UserItem.status != UserStatus.DELETED))
+                             UserItem.updated_at.set(to_storage(now)), *signing_out.actions],
+              condition=signing_out.and_((UserItem.phone == user.phone)
+                                         & (UserItem.status != UserStatus.DELETED)))
     tx.delete(UniqueItem(*phone_key(user.phone)),
               condition=UniqueItem.user_id == user.user_id)
     tx.save(UniqueItem(*phone_key(e164), user_id=user.user_id),
             condition=UniqueItem.PK.does_not_exist())
 
 
-def set_password(user_id: str, password_hash: str, now: datetime) -> bool:
-    """False when there is no live account."""
+def set_password(user_id: str, password_hash: str, now: datetime, signing_out: SignOut) -> bool:
+    """The new hash and ``signing_out``, in one write; False when there is no live account (or
+    ``signing_out``'s condition failed: another sign-out meanwhile)."""
     return conditionally(UserItem(*user_key(user_id)).update,
-                         actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now))],
-                         condition=UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED))
+                         actions=[UserItem.password_hash.set(password_hash), UserItem.updated_at.set(to_storage(now)),
+                                  *signing_out.actions],
+                         condition=signing_out.and_(UserItem.PK.exists() & (UserItem.status != UserStatus.DELETED)))
 
 
 def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = ()) -> None:
@@ -356,7 +371,7 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
             UserItem.availability_exceptions.remove(),
             *(getattr(UserItem, name).remove() for pair in (*LISTING_KEYS, CITY_LISTING_KEY)
               for name in pair),
-            UserItem.GSI3PK.remove(), UserItem.GSI3SK.remove(),
+            UserItem.GSI3PK.remove(), UserItem.GSI3SK.remove(), *signed_out().actions,
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))
         tx.delete(UniqueItem(*email_key(user.email)))
@@ -367,14 +382,46 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
 
 
 # ---------------------------------------------------------------- refresh tokens
+class SignOut(NamedTuple):
+    """The update actions that sign an account's sessions out, and their condition (or None)."""
+
+    actions: list
+    condition: object | None
+
+    def and_(self, condition):
+        return condition if self.condition is None else condition & self.condition
+
+
+def signed_out(user: UserItem | None = None, *, sparing: Session | None = None) -> SignOut:
+    """Every refresh token issued so far stops refreshing (the account's session epoch one up),
+    but those of the caller's own chain when ``sparing`` names a session still signed in. Sparing
+    is judged on the epoch read with ``user``: the write holds only if it has not moved (a
+    concurrent sign-out must not revive a chain it ended). Saved with the account change that
+    causes it, in the same write: no token is read or deleted (they expire by their ttl)."""
+    epoch = int(user.session_epoch or 0) if user is not None else 0
+    spared = rules.chain_to_spare(sparing, epoch, user.kept_chain) if user is not None else None
+    if spared is None:
+        return SignOut([UserItem.session_epoch.add(1), UserItem.kept_chain.remove()], None)
+    return SignOut([UserItem.session_epoch.set(epoch + 1), UserItem.kept_chain.set(spared)],
+                   _still(UserItem.session_epoch, epoch))
+
+
+def refresh_token_live(token: RefreshTokenItem, user: UserItem) -> bool:
+    """Not signed out since it was issued (khadamat.domain.accounts.refresh_token_live)."""
+    return rules.refresh_token_live(int(token.epoch or 0), token.chain or _hash_of(token),
+                                    int(user.session_epoch or 0), user.kept_chain)
+
+
 def save_refresh_token(user_id: str, token_hash: str, expires_at: datetime,
                        chain: str | None = None) -> None:
     refresh_token_item(user_id, token_hash, expires_at, chain or token_hash).save()
 
 
-def refresh_token_item(user_id: str, token_hash: str, expires_at: datetime, chain: str) -> RefreshTokenItem:
+def refresh_token_item(user_id: str, token_hash: str, expires_at: datetime, chain: str,
+                       epoch: int = 0) -> RefreshTokenItem:
     return RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}", user_id=user_id, chain=chain,
-                            expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp()))
+                            expires_at=to_storage(expires_at), ttl=int(expires_at.timestamp()),
+                            epoch=epoch or None)
 
 
 def get_refresh_token(user_id: str, token_hash: str) -> RefreshTokenItem | None:
@@ -392,14 +439,14 @@ def get_refresh_token_and_user(user_id: str, token_hash: str
 
 
 def rotate_refresh_token(old: RefreshTokenItem, new_hash: str, expires_at: datetime,
-                         now: datetime) -> bool:
+                         now: datetime, epoch: int) -> bool:
     """Marks ``old`` rotated and saves its successor in the same chain, all or nothing; False
     when ``old`` was rotated (or revoked) meanwhile: only one of concurrent rotations wins."""
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(old, actions=[RefreshTokenItem.rotated_at.set(to_storage(now))],
                       condition=RefreshTokenItem.PK.exists() & RefreshTokenItem.rotated_at.does_not_exist())
-            tx.save(refresh_token_item(old.user_id, new_hash, expires_at, old.chain or _hash_of(old)))
+            tx.save(refresh_token_item(old.user_id, new_hash, expires_at, old.chain or _hash_of(old), epoch))
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             return False
@@ -415,14 +462,12 @@ def delete_refresh_token(user_id: str, token_hash: str) -> None:
     RefreshTokenItem(f"USER#{user_id}", f"REFRESH#{token_hash}").delete()
 
 
-def revoke_all_refresh_tokens(user_id: str, *, only_chain: str | None = None,
-                              except_chain: str | None = None) -> int:
-    """Every refresh token of the user (rotated ones too), or those of one login chain, or all
-    but one chain (the caller's own session)."""
+def revoke_chain(user_id: str, chain: str) -> int:
+    """Every refresh token of one login chain, rotated ones too (a reuse: SPEC §3); signing
+    every (other) session out is ``signed_out``."""
     tokens = [token for token in RefreshTokenItem.query(f"USER#{user_id}",
                                                         RefreshTokenItem.SK.startswith("REFRESH#"))
-              if (only_chain is None or (token.chain or _hash_of(token)) == only_chain)
-              and (except_chain is None or (token.chain or _hash_of(token)) != except_chain)]
+              if (token.chain or _hash_of(token)) == chain]
     with RefreshTokenItem.batch_write() as batch:
         for token in tokens:
             batch.delete(token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -29,6 +30,37 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
+
+
+# ---------------------------------------------------------------- signing sessions out (SPEC §3, §15)
+# "Revoke every (other) refresh token" is one write on the account, made with the change that
+# causes it: the account's session epoch goes one up, and the one login chain spared (the
+# caller's own session, or none) is named. Every refresh token carries the epoch it was issued
+# in; /auth/refresh reads the token with the account and refuses a token of an earlier epoch
+# unless its chain is the one spared (docs/accounts.md "Signing sessions out").
+@dataclass(frozen=True)
+class Session:
+    """The login chain an access token came with (claim ``sid``) and the account's session
+    epoch it was issued in (claim ``epoch``; absent = 0)."""
+
+    chain: str
+    epoch: int = 0
+
+
+def refresh_token_live(token_epoch: int, token_chain: str, session_epoch: int,
+                       kept_chain: str | None) -> bool:
+    """A refresh token survives the account's latest sign-out if it was issued after it or
+    belongs to the chain it spared. A chain has one unrotated token at a time (its latest), so
+    a spared chain's token is live whatever its epoch."""
+    return token_epoch >= session_epoch or token_chain == kept_chain
+
+
+def chain_to_spare(caller: Session | None, session_epoch: int, kept_chain: str | None) -> str | None:
+    """The caller's own chain, if it is itself still signed in: an access token outlives the
+    sign-out of its session by up to 15 minutes and must not revive it by sparing it."""
+    if caller is None or not refresh_token_live(caller.epoch, caller.chain, session_epoch, kept_chain):
+        return None
+    return caller.chain
 
 
 def normalize_moroccan_mobile(raw: str, field: str = "phone") -> str:

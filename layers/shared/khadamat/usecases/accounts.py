@@ -138,9 +138,10 @@ def new_session(user: users.UserItem, now: datetime) -> tuple[dict, users.Refres
     names the chain: SPEC §3 rotation)."""
     refresh_token = security.new_refresh_token(user.user_id)
     chain = security.hash_token(refresh_token)
-    item = users.refresh_token_item(user.user_id, chain, now + rules.REFRESH_TOKEN_TTL, chain)
+    epoch = int(user.session_epoch or 0)
+    item = users.refresh_token_item(user.user_id, chain, now + rules.REFRESH_TOKEN_TTL, chain, epoch)
     return {
-        "accessToken": security.issue_access_token(user.user_id, user.role, now, chain),
+        "accessToken": security.issue_access_token(user.user_id, user.role, now, chain, epoch),
         "refreshToken": refresh_token,
         "expiresIn": int(rules.ACCESS_TOKEN_TTL.total_seconds()),
         "user": {"id": user.user_id, "role": user.role, "firstName": user.first_name,
@@ -150,7 +151,9 @@ def new_session(user: users.UserItem, now: datetime) -> tuple[dict, users.Refres
 
 def refresh(*, refresh_token: str, now: datetime) -> dict:
     """Rotation with reuse detection: the token given stops working; a token presented after
-    it was rotated (a copy, stolen or replayed) revokes its whole login chain."""
+    it was rotated (a copy, stolen or replayed) revokes its whole login chain. A token the
+    account signed out since it was issued (password, phone, ban: ``users.signed_out``) is
+    refused; its successor is issued in the account's current session epoch."""
     user_id = security.refresh_token_owner(refresh_token)
     token_hash = security.hash_token(refresh_token)
     stored, user = users.get_refresh_token_and_user(user_id, token_hash)
@@ -158,19 +161,22 @@ def refresh(*, refresh_token: str, now: datetime) -> dict:
         raise Unauthorized("invalid or expired refresh token")
     chain = stored.chain or token_hash
     if stored.rotated_at:
-        users.revoke_all_refresh_tokens(user_id, only_chain=chain)
+        users.revoke_chain(user_id, chain)
         raise Unauthorized("this refresh token was already used; sign in again")
     if user is None or user.status == UserStatus.DELETED:
         raise Unauthorized("invalid or expired refresh token")
+    if not users.refresh_token_live(stored, user):
+        raise Unauthorized("this session was signed out; sign in again")
     if user.status == UserStatus.BANNED:
         raise Forbidden("this account is banned", "ACCOUNT_BANNED")
     successor = security.new_refresh_token(user_id)
+    epoch = int(user.session_epoch or 0)
     if not users.rotate_refresh_token(stored, security.hash_token(successor),
-                                      now + rules.REFRESH_TOKEN_TTL, now):
+                                      now + rules.REFRESH_TOKEN_TTL, now, epoch):
         # A concurrent refresh with the same token won: one of the two is a copy.
-        users.revoke_all_refresh_tokens(user_id, only_chain=chain)
+        users.revoke_chain(user_id, chain)
         raise Unauthorized("this refresh token was already used; sign in again")
-    return {"accessToken": security.issue_access_token(user.user_id, user.role, now, chain),
+    return {"accessToken": security.issue_access_token(user.user_id, user.role, now, chain, epoch),
             "refreshToken": successor,
             "expiresIn": int(rules.ACCESS_TOKEN_TTL.total_seconds())}
 
@@ -199,10 +205,10 @@ def me_view(user: users.UserItem) -> dict:
 
 def delete_me(user: users.UserItem, now: datetime) -> None:
     """A pro's KYC purge marker is written with the erasure, so the purge follows at once
-    without reading it back (and the daily job retries it if S3 fails)."""
+    without reading it back (and the daily job retries it if S3 fails). The erasure signs
+    every session out (``users.erase_user``)."""
     marker = kyc.deleted_account_marker(user.user_id, now) if user.role == Role.PRO else None
     users.erase_user(user, now, also_save=(marker,) if marker else ())
-    users.revoke_all_refresh_tokens(user.user_id)
     if marker:
         kyc.purge_now(marker, now)
 
@@ -216,16 +222,17 @@ def _live_target(target: users.UserItem | None) -> users.UserItem:
 def ban(*, actor_id: str, user_id: str, target: users.UserItem | None, reason: str,
         now: datetime) -> dict:
     """``target`` was read with the caller's account; the write is conditional on the status
-    read then (the audit entry's ``before``), in one transaction with that entry."""
+    read then (the audit entry's ``before``), in one transaction with that entry, and signs
+    every session of the target out."""
     target = _live_target(target)
     if target.role == Role.ADMIN:
         raise Forbidden("an admin account cannot be banned")
     entry = audit.entry(actor_id, "USER_BAN", "USER", user_id, now, reason=reason,
                         before={"status": target.status}, after={"status": UserStatus.BANNED})
     if not users.set_live_status(user_id, UserStatus.BANNED, now, unless_role=Role.ADMIN,
-                                 expected_status=target.status, audit=entry, ban_reason=reason):
+                                 expected_status=target.status, audit=entry,
+                                 signing_out=users.signed_out(), ban_reason=reason):
         raise Conflict("the account changed meanwhile; try again", "INVALID_TRANSITION")
-    users.revoke_all_refresh_tokens(user_id)
     return {"id": user_id, "status": UserStatus.BANNED}
 
 

@@ -17,7 +17,7 @@ from khadamat.adapters.errors import SendFailed
 from khadamat.dal import otp, users
 from khadamat.dal.base import get_items
 from khadamat.domain import accounts as rules
-from khadamat.domain.accounts import OtpPurpose, UserStatus
+from khadamat.domain.accounts import OtpPurpose, Session, UserStatus
 from khadamat.domain.errors import (Conflict, Forbidden, RateLimited, Unauthorized,
                                     Unprocessable)
 from khadamat.observability import logger
@@ -92,7 +92,7 @@ def _deliver_code(e164: str, channel: str, now: datetime) -> bool:
 
 # ---------------------------------------------------------------- verify
 def verify_code(*, phone: str, code: str, purpose: str, caller: users.UserItem | None,
-                session: str | None, now: datetime, per_ip, ip_window=None) -> dict:
+                session: Session | None, now: datetime, per_ip, ip_window=None) -> dict:
     """At most 3 requests for every purpose (issue 16; docs/accounts.md): the check is counted
     before Twilio is asked, and the code's effect, the binding's deletion and the per-IP hit
     (``per_ip``: khadamat.api.throttle.DeferredHit, its window read with the caller as
@@ -151,16 +151,18 @@ def _verify_phone(binding, caller: users.UserItem, e164: str, per_ip) -> dict:
     return {"phoneVerified": True}
 
 
-def _change_phone(binding, caller: users.UserItem, e164: str, session: str | None,
+def _change_phone(binding, caller: users.UserItem, e164: str, session: Session | None,
                   now: datetime, per_ip) -> dict:
+    """Every other session is signed out in the same write (``users.signed_out``)."""
     from khadamat.usecases.accounts import me_view
 
-    if not _consumed(binding, per_ip, lambda tx: users.replace_phone(caller, e164, now, tx)):
-        # the binding changed, the account's phone changed, or the number was taken meanwhile
+    signing_out = users.signed_out(caller, sparing=session)
+    if not _consumed(binding, per_ip, lambda tx: users.replace_phone(caller, e164, now, tx, signing_out)):
+        # the binding changed, the account's phone changed, the number was taken or the
+        # account signed its sessions out meanwhile
         if users.find_user_id(users.phone_key(e164)) not in (None, caller.user_id):
             raise _taken()
         raise _used()
-    users.revoke_all_refresh_tokens(caller.user_id, except_chain=session)
     # the answer is what the transaction wrote (its condition held on the account read with it)
     caller.phone, caller.phone_verified = e164, True
     return me_view(caller)
@@ -220,13 +222,13 @@ def reset_password(*, reset_token: str, new_password: str, now: datetime) -> Non
     stored = otp.take_reset_token(security.hash_token(reset_token))
     if stored is None or from_storage(stored.expires_at) <= now:
         raise Unauthorized("invalid or expired reset token")
-    if not users.set_password(stored.user_id, passwords.hash_password(new_password), now):
+    if not users.set_password(stored.user_id, passwords.hash_password(new_password), now,
+                              users.signed_out()):
         raise Unauthorized("invalid or expired reset token")
-    users.revoke_all_refresh_tokens(stored.user_id)
 
 
 def change_password(*, caller: users.UserItem, current_password: str, new_password: str,
-                    session: str | None, now: datetime) -> None:
+                    session: Session | None, now: datetime) -> None:
     """Every other refresh token is revoked (the caller's own session stays). Wrong current
     passwords count with the account's failed logins (a stolen session cannot guess it)."""
     from khadamat.dal import limits
@@ -238,6 +240,8 @@ def change_password(*, caller: users.UserItem, current_password: str, new_passwo
         raise Unauthorized("the current password is wrong", "INVALID_CREDENTIALS")
     if problem := rules.password_problem(new_password):
         raise Unprocessable(f"newPassword: {problem}")
-    users.set_password(caller.user_id, passwords.hash_password(new_password), now)
-    users.revoke_all_refresh_tokens(caller.user_id, except_chain=session)
+    if not users.set_password(caller.user_id, passwords.hash_password(new_password), now,
+                              users.signed_out(caller, sparing=session)):
+        # deleted, or its sessions signed out (another device, a ban) since it was read
+        raise Conflict("the account changed meanwhile; try again")
 

@@ -46,8 +46,7 @@ def export(user: users.UserItem, now: datetime) -> dict:
         "account": _account(user),
         "preferences": delivery.preferences_view(user.muted_channels),
         "consents": [_generic(raw) for raw in own.get("CONSENT", [])],
-        "sessions": [{"expiresAt": local_or_none(_attribute(raw, "expires_at"))}
-                     for raw in own.get("REFRESH", [])],  # never the token hash
+        "sessions": _sessions(user, own.get("REFRESH", [])),
         "devices": [_device(raw) for raw in own.get("DEVICE", [])],
         "bookings": booking_entries,
         "reviewsGiven": reviews if given else [],
@@ -115,6 +114,14 @@ def _account(user: users.UserItem) -> dict:
             "rating": {"sum": int(user.rating_sum or 0), "count": int(user.rating_count or 0)},
             "proCancelCount30d": int(user.pro_cancel_count_30d or 0),
             "proConsecutiveCancelCount": int(user.pro_consecutive_cancel_count or 0)}
+
+
+def _sessions(user: users.UserItem, raw_tokens: list[dict]) -> list[dict]:
+    """One entry per refresh token that still refreshes — not rotated, not signed out (a
+    signed-out token's item stays until its ttl) — never its hash."""
+    tokens = [users.RefreshTokenItem.from_raw_data(raw) for raw in raw_tokens]
+    return [{"expiresAt": local_or_none(token.expires_at)} for token in tokens
+            if not token.rotated_at and users.refresh_token_live(token, user)]
 
 
 def _device(raw: dict) -> dict:
