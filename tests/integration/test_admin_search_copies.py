@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from infra.admin import backfill_name_keys
 from infra.bench.counting import counting
 from khadamat.dal import users
 from tests.e2e.invariants import name_copy_violations
@@ -132,7 +133,10 @@ def test_the_backfill_rewrites_copies_an_older_build_wrote_without_the_summary(a
     for part in users.NAME_PARTS:  # what signup wrote before the copies existed: the index entry only
         users.NameKeyItem(*users.name_key(client.id, part)).update(
             actions=[getattr(users.NameKeyItem, field).remove() for field in users.SUMMARY_FIELDS])
+    gone = signup_and_login(api, "CLIENT")
+    assert api.delete("/me", token=gone.token).status == 204
+    users.NameKeyItem(*users.name_key(gone.id, "FIRST"), user_id=gone.id).save()  # a leftover
     assert name_copy_violations(table_items("USER#"))
-    assert users.refresh_name_keys(client.id)
+    assert backfill_name_keys.main([client.id, gone.id]) == 0
     assert_search_matches_detail(api, admin, client.id)
     assert api.post("/auth/login", {"login": client.phone, "password": PASSWORD}).status == 200
