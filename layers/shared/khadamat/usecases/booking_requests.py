@@ -15,12 +15,12 @@ from khadamat.dal import bookings as store
 from khadamat.dal import users
 from khadamat.observability import current_correlation_id, follow_booking
 from khadamat.domain import notifications
-from khadamat.domain.booking_rules import EventType, expires_at_for, validate_new_booking_slot
+from khadamat.domain.booking_rules import expires_at_for, validate_new_booking_slot
 from khadamat.domain.errors import Conflict, Forbidden, Unprocessable
 from khadamat.domain.penalties import is_in_cooldown
 from khadamat.domain.timeutil import from_storage, parse_timestamp
 from khadamat.usecases import pros
-from khadamat.usecases.booking_transitions import add_outbox_message, attempts, event_item, slot_start
+from khadamat.usecases.booking_transitions import add_outbox_message, attempts, slot_start
 from khadamat.usecases.booking_view import booking_view, local_or_none
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -63,7 +63,6 @@ def _write_new_booking(booking: store.BookingItem, client: users.UserItem, now: 
         tx = store.BookingTx()
         tx.check_slot_unlocked(booking.pro_id, slot_start(booking))
         tx.put_new_booking(booking)
-        tx.put(event_item(booking, EventType.CREATED, now, 0, client))
         tx.reserve_active(booking)
         tx.add_to_pending_group(booking)
         add_outbox_message(tx, notifications.booking_requested(booking.category_id, slot_start(booking)),

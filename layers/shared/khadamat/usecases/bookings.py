@@ -39,4 +39,4 @@ def list_bookings(*, caller: users.UserItem, status: str | None, limit: int,
 def booking_events(*, caller: users.UserItem, booking: store.BookingRef, now: datetime) -> dict:
     current, _ = visible_booking(booking, caller)
     touched(current, now)
-    return {"items": [event_view(e) for e in store.list_events(booking.booking_id)]}
+    return {"items": [event_view(e) for e in store.list_events(current)]}

@@ -143,13 +143,14 @@ def _bookings_with_events(user: users.UserItem, bookings: list[booking_store.Boo
         people.update(users.get_users(others - people.keys()))
     entries, reviews = [], []
     for booking in bookings:
-        events = []
+        stored_events = []
         for raw in store.booking_partition(booking.booking_id):
             sk = raw["SK"]["S"]
             if sk.startswith("EVENT#"):
-                events.append(event_view(booking_store.BookingEventItem.from_raw_data(raw)))
+                stored_events.append(booking_store.BookingEventItem.from_raw_data(raw))
             elif sk == "REVIEW":
                 reviews.append(_review(booking_store.ReviewItem.from_raw_data(raw)))
+        events = [event_view(event) for event in booking_store.events_of(booking, stored_events)]
         entries.append({**booking_view(booking, people, False), "events": events})
     return entries, reviews
 
