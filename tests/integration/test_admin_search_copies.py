@@ -140,3 +140,24 @@ def test_the_backfill_rewrites_copies_an_older_build_wrote_without_the_summary(a
     assert backfill_name_keys.main([client.id, gone.id]) == 0
     assert_search_matches_detail(api, admin, client.id)
     assert api.post("/auth/login", {"login": client.phone, "password": PASSWORD}).status == 200
+
+
+def test_paging_filters_and_bound_tokens_over_the_copies(api, admin):
+    people = [signup_and_login(api, "CLIENT", firstName="Zineb") for _ in range(3)]
+    pro = make_pro(api, firstName="Zinedine")
+    assert api.post(f"/admin/users/{people[0].id}/ban", {"reason": "fraude"}, token=admin.token).status == 200
+    seen, token, pages = [], None, 0
+    while True:
+        reply = api.get("/admin/users?query=zin&limit=1" + (f"&nextToken={token}" if token else ""),
+                        token=admin.token)
+        assert reply.status == 200 and len(reply.body["items"]) <= 1, reply.body
+        seen += [item["id"] for item in reply.body["items"]]
+        pages += 1
+        if not (token := reply.body["nextToken"]):
+            break
+        assert api.get(f"/admin/users?query=zine&limit=1&nextToken={token}", token=admin.token).status == 400
+    assert sorted(seen) == sorted([p.id for p in people] + [pro.id]) and pages >= 4
+    banned = api.get("/admin/users?query=zin&status=BANNED", token=admin.token).body["items"]
+    assert [item["id"] for item in banned] == [people[0].id]
+    pros = api.get("/admin/users?query=ZÏN&role=PRO", token=admin.token).body["items"]
+    assert [(item["id"], item["kycStatus"]) for item in pros] == [(pro.id, "NOT_SUBMITTED")]
