@@ -91,10 +91,11 @@ BUDGETS: dict[str, int] = {
     "POST /pro/photos": 2, "DELETE /pro/photos/{photoId}": 2, "POST /pro/reviews/{bookingId}/reply": 2,
     # Admin console API and public content (issue 18): docs/admin.md "round trips". Admin writes
     # read their target with the caller (one BatchGetItem), then one transaction with the audit
-    # entry. User search: by phone/email 2 (caller + uniqueness item, then the user); by name 3
-    # (caller, the name index Query, BatchGetItem of the users). Sitemap: one Query per city ×
+    # entry. User search: by phone/email 2 (caller + uniqueness item, then the user); by name 2
+    # (caller, the name index Query: its items carry the users' summaries, dal.users.write_account;
+    # the matrix's call is a name prefix that finds one user). Sitemap: one Query per city ×
     # category listing partition (24) + one per page of articles: O(pages listed).
-    "GET /admin/audit": 2, "GET /admin/users": 3, "GET /admin/users/{id}": 4,
+    "GET /admin/audit": 2, "GET /admin/users": 2, "GET /admin/users/{id}": 4,
     "POST /admin/reviews/{bookingId}/hide": 2, "POST /admin/reviews/{bookingId}/unhide": 2,
     "POST /admin/mfa/enroll": 2, "POST /admin/mfa/confirm": 2, "POST /auth/mfa": 2,
     "POST /_dev/admins": 1,

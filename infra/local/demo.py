@@ -89,7 +89,8 @@ def _seed_one(demo: DemoPro, city_index: int, pro_index: int, city_id: str) -> b
     if demo.premium:
         actions += [UserItem.premium_until.set(to_storage(now + timedelta(days=365))),
                     UserItem.premium_plan.set("PREMIUM_ANNUAL_COMMIT")]
-    user.update(actions=actions)
+    users.update_user_item(user.user_id, actions)  # KYC APPROVED reaches the admin search's copies
+    user.refresh()  # what the next steps read (Premium: more than one service)
     pros.update_profile(user, {"bio": demo.bio}, now)
     pros.replace_services(user, demo.services, now)
     pros.replace_weekly_hours(user, demo.weekly, now)

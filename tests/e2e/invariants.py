@@ -23,6 +23,10 @@ full read: the truth must not depend on the indexes the code under test writes).
 - payments: each pro's ``premium_until`` is the latest Premium end of their subscriptions
   (none without one), a paid subscription implies ``EVER_SUBSCRIBED``, each pro's ``boosts``
   has one entry per COMPLETED Boost checkout session, an ENDED subscription has ``ended_at``.
+- admin name search (issue 18): each live user has exactly its two ``NAMEKEY#FIRST|LAST``
+  items, each a copy of the account's summary fields (``NAME_COPY_FIELDS``) equal to its
+  PROFILE item's, in GSI1 under its folded name (out of it when the name folds to nothing); a
+  deleted (or absent) account has none.
 
 The rating and payment aggregates are not checked for the seeded demo pros (accounts under
 ``SEEDED_EMAIL_DOMAIN``): infra/local/demo.py writes their ratings and a year of Premium
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -124,7 +129,45 @@ def held_hours(booking: dict) -> list[datetime]:
 def violations(items: list[dict]) -> list[str]:
     return [*_uniqueness_violations(items), *_lock_violations(items), *_counter_violations(items),
             *follow_up_violations(items), *review_violations(items), *payment_violations(items),
-            *reminder_violations(items), *dashboard_violations(items)]
+            *reminder_violations(items), *dashboard_violations(items), *name_copy_violations(items)]
+
+
+# khadamat.dal.users.NameKeyItem: the summary fields it copies from USER#<id>/PROFILE (same
+# attribute names), and the name each of the two items indexes
+NAME_COPY_FIELDS = ("role", "status", "first_name", "last_name", "phone", "email", "city_id",
+                    "kyc_status", "sanction_tier", "created_at")
+NAME_KEYS = {"NAMEKEY#FIRST": "first_name", "NAMEKEY#LAST": "last_name"}
+
+
+def _folded(name: str) -> str:
+    """Case and accents folded, spaces collapsed (« Éloïse » → « eloise »), written here again."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def name_copy_violations(items: list[dict]) -> list[str]:
+    profiles = {i["PK"]: i for i in items if i["PK"].startswith("USER#") and i["SK"] == "PROFILE"}
+    copies = defaultdict(dict)
+    for item in items:
+        if item["PK"].startswith("USER#") and item["SK"] in NAME_KEYS:
+            copies[item["PK"]][item["SK"]] = item
+    problems = []
+    for pk in set(profiles) | set(copies):
+        profile, found = profiles.get(pk), copies.get(pk, {})
+        if profile is None or profile.get("status") == "DELETED":
+            problems += [f"{pk}/{sk} outlives its account" for sk in found]
+            continue
+        if set(found) != set(NAME_KEYS):
+            problems.append(f"{pk} has name keys {sorted(found)}, not {sorted(NAME_KEYS)}")
+        for sk, copy in found.items():
+            stale = [f for f in NAME_COPY_FIELDS if copy.get(f) != profile.get(f)]
+            if stale:
+                problems.append(f"{pk}/{sk} copy differs from its account in {stale}")
+            folded = _folded(str(profile.get(NAME_KEYS[sk]) or ""))
+            index = (f"USERNAME#{folded[:1]}", f"{folded}#{pk[5:]}") if folded else (None, None)
+            if (copy.get("GSI1PK"), copy.get("GSI1SK")) != index:
+                problems.append(f"{pk}/{sk} indexed as {copy.get('GSI1SK')}, not under its name")
+    return problems
 
 
 # khadamat.dal.reschedule: the next reminder of a CONFIRMED booking, on the booking item

@@ -58,3 +58,14 @@ def test_a_booking_costs_at_most_its_budget_of_write_units_per_step():
     assert booking_cost.per_message_wcu(happy, booking_cost.HAPPY_STEPS, 2) <= booking_cost.MESSAGE_BUDGET
     # and every message went out once on WhatsApp (the cost was not bought by sending less)
     assert result["happy_counts"] == {"messages": 2, "whatsapp": 2}
+
+
+# ---- admin user search (issue 18 item 5): the budget measures the name-prefix search, the
+# worse of its two paths (an exact phone/email is also 2: caller + uniqueness item, then the user)
+def test_the_admin_search_budget_is_measured_on_a_name_prefix():
+    from khadamat.usecases.admin_users import exact_key
+    from tests.integration.test_authorization_matrix import ACCESS
+
+    query = ACCESS["GET /admin/users"].query["query"]
+    assert exact_key(query) is None, query
+    assert round_trips.BUDGETS["GET /admin/users"] == 2

@@ -34,10 +34,11 @@ def test_the_sanitiser_cleans_html_that_reaches_it():
 
 
 def test_admin_name_search_folds_case_and_accents_and_shards_by_first_letter():
-    from khadamat.dal.users import fold_name, name_key_items
+    from khadamat.dal.users import UserItem, fold_name, name_key_items, user_key
 
     assert fold_name("  ÉLOÏSE  Ben ") == "eloise ben"
     assert fold_name("Ahlâm Çherkaoui") == "ahlam cherkaoui"
-    first, last = name_key_items("u1", "Éloïse", "Benali")
+    first, last = name_key_items(UserItem(*user_key("u1"), user_id="u1", role="CLIENT", status="ACTIVE",
+                                          first_name="Éloïse", last_name="Benali", created_at="t"))
     assert (first.SK, first.GSI1PK, first.GSI1SK) == ("NAMEKEY#FIRST", "USERNAME#e", "eloise#u1")
     assert (last.SK, last.GSI1PK, last.GSI1SK) == ("NAMEKEY#LAST", "USERNAME#b", "benali#u1")

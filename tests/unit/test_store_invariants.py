@@ -1,9 +1,15 @@
 """The race suite's store-invariant checker (tests/e2e/invariants.py) catches what it claims."""
 
-from tests.e2e.invariants import payment_violations, review_violations, violations
+from tests.e2e.invariants import name_copy_violations, payment_violations, review_violations, violations
 
-USER = {"PK": "USER#u1", "SK": "PROFILE", "status": "ACTIVE", "phone": "+212612345678",
-        "email": "a@example.ma"}
+NOON_AT = "2026-12-01T12:00:00.000000Z"
+USER = {"PK": "USER#u1", "SK": "PROFILE", "role": "CLIENT", "status": "ACTIVE", "phone": "+212612345678",
+        "email": "a@example.ma", "first_name": "Éloïse", "last_name": "Ben Ali", "created_at": NOON_AT}
+# its two admin-search name keys, copies of its summary (khadamat.dal.users.name_key_items)
+NAMES = [{"PK": "USER#u1", "SK": "NAMEKEY#FIRST", "user_id": "u1", "GSI1PK": "USERNAME#e",
+          "GSI1SK": "eloise#u1", **{k: v for k, v in USER.items() if k not in ("PK", "SK")}},
+         {"PK": "USER#u1", "SK": "NAMEKEY#LAST", "user_id": "u1", "GSI1PK": "USERNAME#b",
+          "GSI1SK": "ben ali#u1", **{k: v for k, v in USER.items() if k not in ("PK", "SK")}}]
 PHONE = {"PK": "PHONE#+212612345678", "SK": "UNIQUE", "user_id": "u1"}
 EMAIL = {"PK": "EMAIL#a@example.ma", "SK": "UNIQUE", "user_id": "u1"}
 
@@ -41,7 +47,7 @@ def stats(*entries):
 
 def test_a_consistent_store_has_no_violation():
     # (the PENDING b2 is at 10:00, outside b1's hours: the follow-up would have declined it)
-    items = [USER, PHONE, EMAIL, booking("b1", "CONFIRMED", slot=NOON, duration="H2"), lock("b1", NOON),
+    items = [USER, *NAMES, PHONE, EMAIL, booking("b1", "CONFIRMED", slot=NOON, duration="H2"), lock("b1", NOON),
              lock("b1", "2026-12-01T13:00:00.000000Z"), booking("b2", "PENDING"),
              booking("b3", "CANCELLED_BY_CLIENT"), pending_group("b2", version=3),
              stats(("requests", "b1"), ("exits", "b1"), ("requests", "b2"), ("requests", "b3"),
@@ -54,7 +60,7 @@ def test_a_consistent_store_has_no_violation():
 
 def test_each_broken_invariant_is_reported():
     # a phone item pointing to nobody, a user without its email item
-    assert len(violations([USER, PHONE, {**EMAIL, "user_id": "ghost"}])) == 2
+    assert len(violations([USER, *NAMES, PHONE, {**EMAIL, "user_id": "ghost"}])) == 2
     # a lock of a PENDING booking; two CONFIRMED bookings on one pro hour
     assert violations([booking("b1", "PENDING"), lock("b1")])
     overlapping = [booking("b1", "CONFIRMED", duration="H3"),
@@ -139,3 +145,20 @@ def test_reminder_entries_and_held_hours_are_checked():  # issue 20
     assert held_hour_violations([booking("b1", "CONFIRMED", duration="H2"), lock("b1")])
     assert held_hour_violations([{**booking("b1", "CONFIRMED"), "proposal_time_slot": "2026-12-01T10:00:00.000000Z"},
                                  lock("b1")])
+
+
+def test_every_name_key_is_a_current_copy_of_its_account():
+    assert name_copy_violations([USER, *NAMES]) == []
+    first, last = NAMES
+    assert name_copy_violations([USER, first])  # a live user lacks one of its keys
+    assert name_copy_violations([{**USER, "status": "BANNED"}, *NAMES])  # a status not copied
+    assert name_copy_violations([USER, {**first, "phone": "+212600000000"}, last])  # stale phone
+    assert name_copy_violations([USER, first, {**last, "sanction_tier": 1}])  # a tier the account lacks
+    assert name_copy_violations([{**USER, "first_name": "Amina"}, {**first, "first_name": "Amina"}, last])  # old index entry
+    assert name_copy_violations([{**USER, "status": "DELETED"}, *NAMES])  # a deleted account listed
+    assert name_copy_violations(NAMES)  # no account at all
+    unindexed = {k: v for k, v in first.items() if not k.startswith("GSI1")}
+    nothing = "\u0301"  # a name that folds to nothing is out of the index
+    assert name_copy_violations([{**USER, "first_name": nothing}, {**unindexed, "first_name": nothing},
+                                 {**last, "first_name": nothing}]) == []
+    assert name_copy_violations([{**USER, "status": "DELETED"}]) == []

@@ -35,7 +35,7 @@ from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, PageScope, connection,
                                decode_page_token, encode_page_token, get_items, get_or_none)
 from khadamat.dal.pro_stats import StatsDelta
-from khadamat.dal.users import UserItem, user_key
+from khadamat.dal.users import UserItem, user_key, write_account
 from khadamat.domain.accounts import Role
 from khadamat.domain.booking_rules import EventType
 from khadamat.domain.retention import booking_erase_at, is_erasable
@@ -448,8 +448,10 @@ class BookingTx:
     def update_user(self, user_id: str, actions: list, label: str = "user", guard=None) -> None:
         """`guard`: an extra condition on the user (a counter still at the value read)."""
         condition = UserItem.PK.exists() if guard is None else UserItem.PK.exists() & guard
-        self._tx.update(UserItem(*user_key(user_id)), actions=actions, condition=condition)
+        copies = write_account(self._tx, user_id, actions, condition)
         self._add("update", label)
+        for _ in range(copies):  # a sanction's status/tier reaches the admin search's copies
+            self._add("update", "name_copy")
 
     def check_slot_unlocked(self, pro_id: str, slot_start: datetime) -> None:
         """The pro hour holds no slot lock (a confirmed booking) when the transaction commits."""

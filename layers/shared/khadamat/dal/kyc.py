@@ -26,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI3, BaseItem, PageScope, conditionally, connection, decode_page_token,
                                encode_page_token, get_items, get_or_none)
-from khadamat.dal.users import UserItem, user_key
+from khadamat.dal.users import UserItem, update_user_item, user_key, write_account
 from khadamat.domain.errors import Conflict
 from khadamat.domain.accounts import UserStatus
 from khadamat.domain.kyc import KycStatus, review_index_keys, review_index_pk
@@ -86,8 +86,8 @@ def _transition(user: UserItem, expected: tuple[KycStatus, ...], target: KycStat
                UserItem.updated_at.set(now), _rejection_reason_action(rejection_reason)]
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(UserItem(*user_key(user.user_id)), actions=actions,
-                      condition=_status_in(expected) & _same_submission(user.kyc_submitted_at))
+            write_account(tx, user.user_id, actions,
+                          _status_in(expected) & _same_submission(user.kyc_submitted_at))
             if purge:
                 tx.save(purge)
             if pins:
@@ -136,8 +136,8 @@ def approve(pro_id: str, now: str, audit: BaseItem) -> bool:
     """PENDING → APPROVED and its audit entry in one transaction; False when the condition
     failed (no such live pro, or not PENDING). The review index's sort key (the submission
     time) stays: only its partition moves."""
-    return audit_log.update_with(
-        UserItem(*user_key(pro_id)),
+    return update_user_item(
+        pro_id,
         [UserItem.kyc_status.set(KycStatus.APPROVED),
          UserItem.GSI3PK.set(review_index_pk(KycStatus.APPROVED)),
          UserItem.updated_at.set(now), _rejection_reason_action(None)],

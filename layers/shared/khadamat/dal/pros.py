@@ -20,7 +20,7 @@ from datetime import datetime
 from pynamodb.expressions.condition import size
 
 from khadamat.dal.base import conditionally
-from khadamat.dal.users import CITY_LISTING_KEY, LISTING_KEYS, UserItem, user_key
+from khadamat.dal.users import CITY_LISTING_KEY, LISTING_KEYS, UserItem, update_user_item, user_key
 from khadamat.domain.timeutil import to_storage
 
 LISTING_PREFIX = "LISTING#"
@@ -39,7 +39,7 @@ def update_profile(pro: UserItem, now: datetime, **fields: str | None) -> None:
     for name, value in fields.items():
         attribute = getattr(UserItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
-    pro.update(actions=actions)
+    update_user_item(pro.user_id, actions)  # a summary field (cityId) would reach its copies
 
 
 def save_weekly_hours(pro: UserItem, days: list[dict], now: datetime) -> None:

@@ -7,7 +7,8 @@ Keys:
   USER#<id> / REFRESH#<sha256>   a refresh token, stored hashed, ttl 30 days; signed out by
                                  the account's session epoch (``signed_out``), not deleted
   failed logins: khadamat.dal.limits windows (LIMIT#LOGINFAIL#<account or login>)
-  USER#<id> / NAMEKEY#FIRST|LAST the admin search's name index (written with the user):
+  USER#<id> / NAMEKEY#FIRST|LAST the admin search's name index AND a copy of the account's
+                                 summary fields (``write_account`` keeps it equal):
                                  GSI1 USERNAME#<first folded letter> / <folded name>#<id>
 """
 
@@ -23,6 +24,7 @@ from pynamodb.attributes import (Attribute, BooleanAttribute, ListAttribute, Map
                                  NumberAttribute, UnicodeAttribute, UnicodeSetAttribute)
 from pynamodb.constants import STRING
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import SetAction
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
@@ -161,10 +163,32 @@ class UniqueItem(BaseItem):
     user_id = UnicodeAttribute()
 
 
+# ---------------------------------------------------------------- admin name search (SPEC §17)
+# Each account has two NAMEKEY items (first name, last name): an entry of the name index (GSI1,
+# left out of it when the name folds to nothing) AND a copy of the account's summary fields, so
+# that the index Query's items are the search's answer (GSI1 projects ALL): caller + one Query.
+# The copies change only through ``write_account``, in the same write as the account itself.
+SUMMARY_FIELDS = ("role", "status", "first_name", "last_name", "phone", "email", "city_id",
+                  "kyc_status", "sanction_tier", "created_at")
+NAME_PARTS = {"FIRST": "first_name", "LAST": "last_name"}
+
+
 class NameKeyItem(BaseItem):
-    """One of a user's two entries in the admin name search (first name, last name)."""
+    """One of a user's two entries in the admin name search (first name, last name), carrying
+    a copy of the account's ``SUMMARY_FIELDS`` (same attribute names and types as UserItem's:
+    ``write_account`` applies the account's own update actions to it)."""
 
     user_id = UnicodeAttribute()
+    role = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    city_id = UnicodeAttribute(null=True)
+    kyc_status = UnicodeAttribute(null=True)
+    sanction_tier = NumberAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
 
     by_prefix = GSI1()
 
@@ -179,25 +203,113 @@ def name_shard(folded: str) -> str:
     return f"USERNAME#{folded[:1]}"
 
 
-def name_key_items(user_id: str, first_name: str, last_name: str) -> list[NameKeyItem]:
-    """The search entries of a user's names; save them with every write of the names."""
-    items = []
-    for part, name in (("FIRST", first_name), ("LAST", last_name)):
-        folded = fold_name(name)
-        if folded:
-            items.append(NameKeyItem(f"USER#{user_id}", f"NAMEKEY#{part}", user_id=user_id,
-                                     GSI1PK=name_shard(folded), GSI1SK=f"{folded}#{user_id}"))
-    return items
+def name_key(user_id: str, part: str) -> tuple[str, str]:
+    return f"USER#{user_id}", f"NAMEKEY#{part}"
 
 
-def user_ids_by_name_prefix(prefix: str, limit: int, next_token: str | None, scope: PageScope
-                            ) -> tuple[list[str], str | None]:
-    """Users whose first or last name starts with ``prefix`` (folded): one Query."""
+def _name_index_keys(user_id: str, name: str | None) -> dict[str, str | None]:
+    """A name's entry in GSI1 (None: not indexed, the name folds to nothing)."""
+    folded = fold_name(name or "")
+    return {"GSI1PK": name_shard(folded) if folded else None,
+            "GSI1SK": f"{folded}#{user_id}" if folded else None}
+
+
+def name_key_items(user: UserItem) -> list[NameKeyItem]:
+    """The account's two name-key items as a whole (signup, the backfill)."""
+    copy = {field: getattr(user, field) for field in SUMMARY_FIELDS}
+    return [NameKeyItem(*name_key(user.user_id, part), user_id=user.user_id, **copy,
+                        **_name_index_keys(user.user_id, getattr(user, field)))
+            for part, field in NAME_PARTS.items()]
+
+
+def _field_of(action) -> str:
+    return action.values[0].path[0]
+
+
+def _copied_actions(actions: list) -> list:
+    return [action for action in actions if _field_of(action) in SUMMARY_FIELDS]
+
+
+def _index_actions(user_id: str, name_field: str, copied: list) -> list:
+    """A name set (or removed) moves its copy's index entry with it."""
+    for action in copied:
+        if _field_of(action) == name_field:
+            name = next(iter(action.values[1].value.values())) if isinstance(action, SetAction) else None
+            return [getattr(NameKeyItem, key).set(value) if value else getattr(NameKeyItem, key).remove()
+                    for key, value in _name_index_keys(user_id, name).items()]
+    return []
+
+
+def write_account(tx: TransactWrite, user_id: str, actions: list, condition=None) -> int:
+    """THE way an account is updated in a transaction: in ``tx``, the update of
+    ``USER#<id>/PROFILE`` and — when it sets or removes a summary field — the same actions on
+    its two name-key copies (no read, no second write: the copies receive exactly the
+    account's changes, in its transaction). Answers how many copy updates were added."""
+    tx.update(UserItem(*user_key(user_id)), actions=actions, condition=condition)
+    copied = _copied_actions(actions)
+    if not copied:
+        return 0
+    for part, name_field in NAME_PARTS.items():
+        tx.update(NameKeyItem(*name_key(user_id, part)),
+                  actions=[*copied, *_index_actions(user_id, name_field, copied)])
+    return len(NAME_PARTS)
+
+
+def update_user_item(user_id: str, actions: list, condition=None, audit: BaseItem | None = None) -> bool:
+    """An account update on its own: one UpdateItem when it changes no summary field and has
+    no audit entry, else one transaction (``write_account`` + the audit entry). False when
+    ``condition`` failed (nothing written)."""
+    if audit is None and not _copied_actions(actions):
+        return conditionally(UserItem(*user_key(user_id)).update, actions=actions, condition=condition)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            write_account(tx, user_id, actions, condition)
+            if audit is not None:
+                audit_log.put_in(tx, audit)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def user_summaries_by_name_prefix(prefix: str, limit: int, next_token: str | None, scope: PageScope
+                                  ) -> tuple[list[NameKeyItem], str | None]:
+    """The copies of the users whose first or last name starts with ``prefix`` (folded), one
+    per user: one Query."""
     folded = fold_name(prefix)
     result = NameKeyItem.by_prefix.query(name_shard(folded), NameKeyItem.GSI1SK.startswith(folded),
                                          limit=limit, last_evaluated_key=decode_page_token(next_token, scope))
-    ids = list(dict.fromkeys(item.user_id for item in result))
-    return ids, encode_page_token(result.last_evaluated_key, scope)
+    copies: dict[str, NameKeyItem] = {}
+    for item in result:  # a user both of whose names match comes once
+        copies.setdefault(item.user_id, item)
+    return list(copies.values()), encode_page_token(result.last_evaluated_key, scope)
+
+
+def refresh_name_keys(user_id: str) -> bool:
+    """Backfill (infra/admin/backfill_name_keys.py): the account's name-key items rewritten
+    whole from its PROFILE (deleted for a DELETED account), in a transaction conditioned on
+    every summary field still being as read; False when it changed meanwhile (run again)."""
+    user = get_user(user_id)
+    if user is None:
+        return True
+    unchanged = UserItem.PK.exists()
+    for field in SUMMARY_FIELDS:
+        value, attribute = getattr(user, field), getattr(UserItem, field)
+        unchanged &= attribute.does_not_exist() if value is None else attribute == value
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.condition_check(UserItem, *user_key(user_id), condition=unchanged)
+            for item in name_key_items(user):
+                if user.status == UserStatus.DELETED:
+                    tx.delete(item)
+                else:
+                    tx.save(item)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
 
 
 class RefreshTokenItem(BaseItem):
@@ -264,7 +376,7 @@ def create_user(user: UserItem, consents: tuple[ConsentItem, ...] = (),
                     condition=UniqueItem.PK.does_not_exist())
             for consent in consents:
                 tx.save(consent)
-            for name_key in name_key_items(user.user_id, user.first_name, user.last_name):
+            for name_key in name_key_items(user):
                 tx.save(name_key)
             for item in also_save:
                 tx.save(item, condition=BaseItem.PK.does_not_exist())
@@ -290,7 +402,8 @@ def find_user_id(unique_key: tuple[str, str]) -> str | None:
 
 
 def set_status(user: UserItem, status: UserStatus, now: datetime, **extra) -> None:
-    user.update(actions=_status_actions(status, now, extra))
+    update_user_item(user.user_id, _status_actions(status, now, extra))
+    user.status = status
 
 
 def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
@@ -309,9 +422,7 @@ def set_live_status(user_id: str, status: UserStatus, now: datetime, *,
     actions = _status_actions(status, now, extra)
     if signing_out is not None:
         actions, condition = actions + signing_out.actions, signing_out.and_(condition)
-    if audit is not None:
-        return audit_log.update_with(UserItem(*user_key(user_id)), actions, condition, audit)
-    return conditionally(UserItem(*user_key(user_id)).update, actions=actions, condition=condition)
+    return update_user_item(user_id, actions, condition, audit)
 
 
 def _status_actions(status: UserStatus, now: datetime, extra: dict) -> list:
@@ -339,10 +450,10 @@ def replace_phone(user: UserItem, e164: str, now: datetime, tx: TransactWrite,
                   signing_out: SignOut) -> None:
     """In ``tx``: the new number replaces the old one, verified; uniqueness moves with it;
     ``signing_out`` ends the account's other sessions in the same write."""
-    tx.update(user, actions=[UserItem.phone.set(e164), UserItem.phone_verified.set(True),
-                             UserItem.updated_at.set(to_storage(now)), *signing_out.actions],
-              condition=signing_out.and_((UserItem.phone == user.phone)
-                                         & (UserItem.status != UserStatus.DELETED)))
+    write_account(tx, user.user_id, [UserItem.phone.set(e164), UserItem.phone_verified.set(True),
+                                     UserItem.updated_at.set(to_storage(now)), *signing_out.actions],
+                  condition=signing_out.and_((UserItem.phone == user.phone)
+                                             & (UserItem.status != UserStatus.DELETED)))
     tx.delete(UniqueItem(*phone_key(user.phone)),
               condition=UniqueItem.user_id == user.user_id)
     tx.save(UniqueItem(*phone_key(e164), user_id=user.user_id),
@@ -375,8 +486,8 @@ def erase_user(user: UserItem, now: datetime, also_save: tuple[BaseItem, ...] = 
         ])
         tx.delete(UniqueItem(*phone_key(user.phone)))
         tx.delete(UniqueItem(*email_key(user.email)))
-        for name_key in name_key_items(user.user_id, user.first_name, user.last_name):
-            tx.delete(name_key)
+        for part in NAME_PARTS:  # a deleted account is never listed: its copies go
+            tx.delete(NameKeyItem(*name_key(user.user_id, part)))
         for item in also_save:
             tx.save(item)
 
@@ -507,8 +618,9 @@ def update_account(user: UserItem, now: datetime, *, first_name: str | None = No
                    last_name: str | None = None, new_email: str | None = None) -> None:
     """Names and email of a live account, in one transaction with what depends on them: a new
     email swaps its EMAIL# uniqueness item (the new one must not exist → 409 ACCOUNT_EXISTS,
-    the old one goes), new names rewrite the admin search's name keys; the user item must
-    still be live and hold the old email (a concurrent change → 409 CONFLICT)."""
+    the old one goes), new names move the admin search's name keys (names and email reach the
+    name-key copies through ``write_account``); the user item must still be live and hold the
+    old email (a concurrent change → 409 CONFLICT)."""
     actions = [UserItem.updated_at.set(to_storage(now))]
     actions += [attribute.set(value) for attribute, value in
                 ((UserItem.first_name, first_name), (UserItem.last_name, last_name),
@@ -521,10 +633,7 @@ def update_account(user: UserItem, now: datetime, *, first_name: str | None = No
                         condition=UniqueItem.PK.does_not_exist())
                 tx.delete(UniqueItem(*email_key(user.email)), condition=UniqueItem.user_id == user.user_id)
                 deletes += 1
-            if first_name is not None or last_name is not None:
-                deletes += _rewrite_name_keys(tx, user.user_id, first_name or user.first_name,
-                                              last_name or user.last_name)
-            tx.update(user, actions=actions, condition=_live_account() & (UserItem.email == user.email))
+            write_account(tx, user.user_id, actions, _live_account() & (UserItem.email == user.email))
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise
@@ -536,21 +645,6 @@ def update_account(user: UserItem, now: datetime, *, first_name: str | None = No
                              ("email", new_email)):
         if value is not None:
             setattr(user, attribute, value)
-
-
-def _rewrite_name_keys(tx: TransactWrite, user_id: str, first_name: str, last_name: str) -> int:
-    """The name keys of the new names saved, a key whose name folds to nothing deleted;
-    answers how many deletes were added."""
-    kept = {item.SK: item for item in name_key_items(user_id, first_name, last_name)}
-    deletes = 0
-    for part in ("FIRST", "LAST"):
-        sort_key = f"NAMEKEY#{part}"
-        if sort_key in kept:
-            tx.save(kept[sort_key])
-        else:
-            tx.delete(NameKeyItem(f"USER#{user_id}", sort_key))
-            deletes += 1
-    return deletes
 
 
 def set_muted_channels(user: UserItem, muted: set[str], now: datetime) -> None:
@@ -576,8 +670,12 @@ def _still(counter, value: int):
 
 def late_cancel_update(client: UserItem, late_cancels: int, tier: int, cooldown_until: datetime | None,
                        ban_reason: str | None) -> tuple[list, object]:
-    """A client's late cancel: the trailing count, the sanction tier, a cooldown, a ban."""
-    actions = [UserItem.late_cancel_count_30d.set(late_cancels), UserItem.sanction_tier.set(tier)]
+    """A client's late cancel: the trailing count, the sanction tier, a cooldown, a ban. The
+    tier is set only when it changes (a summary field: setting it rewrites the admin search's
+    name-key copies); the guard keeps the count — hence the tier written with it — as read."""
+    actions = [UserItem.late_cancel_count_30d.set(late_cancels)]
+    if tier != int(client.sanction_tier or 0):
+        actions.append(UserItem.sanction_tier.set(tier))
     if cooldown_until:
         actions.append(UserItem.booking_cooldown_until.set(to_storage(cooldown_until)))
     if ban_reason:
@@ -618,4 +716,4 @@ def dev_set_pro_state(pro_id: str, kyc_status: str | None, category_ids: list[st
         actions.append(UserItem.services.set([{"categoryId": c} for c in category_ids]))
     if not actions:
         return True
-    return conditionally(UserItem(*user_key(pro_id)).update, actions=actions, condition=UserItem.PK.exists())
+    return update_user_item(pro_id, actions, UserItem.PK.exists())

@@ -31,7 +31,8 @@ def exact_key(query: str) -> tuple[str, str] | None:
     return None
 
 
-def summary(user: users.UserItem) -> dict:
+def summary(user: users.UserItem | users.NameKeyItem) -> dict:
+    """From the account, or from one of its name-key copies (the same fields, same names)."""
     return {"id": user.user_id, "role": user.role, "status": user.status,
             "firstName": user.first_name, "lastName": user.last_name, "phone": user.phone,
             "email": user.email, "cityId": user.city_id,
@@ -58,10 +59,8 @@ def search(admin, query: str, role: str | None, status: str | None, limit: int,
         candidates, token = ([found] if found else []), None
     else:
         scope = PageScope("GET /admin/users", admin.user_id, {"query": query, "role": role, "status": status})
-        ids, token = users.user_ids_by_name_prefix(query, limit, next_token, scope)
-        by_id = {user.user_id: user for user in users.UserItem.batch_get(
-            [users.user_key(user_id) for user_id in ids])} if ids else {}
-        candidates = [by_id[user_id] for user_id in ids if user_id in by_id]
+        # the name-key items carry the summary fields (dal.users.write_account): no account read
+        candidates, token = users.user_summaries_by_name_prefix(query, limit, next_token, scope)
     items = [summary(user) for user in candidates
              if user.status != UserStatus.DELETED
              and (not role or user.role == role) and (not status or user.status == status)]
