@@ -271,6 +271,11 @@ _SAVINGS = [
     "item (no index entry unless the message is in the retry index) |",
     "| retention index (cancel path) | 1 | the cancelled booking's GSI3 entry moves to the "
     "retention key (a delete and a put instead of a delete) |",
+    "| admin search copies (issue 18): a late cancel that changes the sanction tier or bans, a "
+    "pro's cancel that suspends | 6 | the account's two `USER#…/NAMEKEY#…` copies updated in the "
+    "booking transaction (2 × (2 in the transaction + 1 GSI1 entry)); measured 21 → 27 per such "
+    "late cancel, 25 → 31 per suspending cancel; a late cancel at an unchanged tier, the lifecycle "
+    "and the PENDING cancel: 0 |",
     "", "Further savings seen (not done; estimated):", "",
     "| change | saves |", "|---|---:|",
     "| bookings' client/pro listing entries in their own KEYS_ONLY indexes (status changes stop "
