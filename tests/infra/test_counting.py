@@ -25,5 +25,5 @@ def test_refused_conditional_writes_are_counted_like_any_request():
         assert dict(tally.operations) == {"TransactWriteItems": 2}
         # And a refused UpdateItem (no such account) is one request too
         with counting() as tally:
-            assert users.set_live_status("nobody", "BANNED", now) is False
+            assert users.set_password("nobody", "hash", now, users.signed_out()) is False
         assert (tally.requests, dict(tally.operations)) == (1, {"UpdateItem": 1})
