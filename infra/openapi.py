@@ -197,7 +197,7 @@ def _own_operation(route: Route, app: Any) -> tuple[dict, dict]:
             parameter["name"] = renames.get(parameter["name"], parameter["name"])
     declared = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "path"}
     # A handler that takes no path argument (the /bookings/{id}/… routes read their booking
-    # through khadamat.api.models_bookings.path_booking): template.yaml names the parameter.
+    # through khadamat.api.prefetch.target_ref): template.yaml names the parameter.
     missing = [{"required": True, "schema": {"type": "string", "title": name.capitalize()},
                 "name": name, "in": "path"} for name in _path_names(route.path) if name not in declared]
     if missing:

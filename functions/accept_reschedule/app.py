@@ -1,13 +1,15 @@
 from khadamat import clock
 from khadamat.api.auth import caller
-from khadamat.api.models_bookings import BookingView, booking_in_path, path_booking
+from khadamat.api.models_bookings import BookingView
+from khadamat.api.prefetch import in_path, target_ref
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
+from khadamat.dal.bookings import BookingRef
 from khadamat.usecases import reschedule
 
-app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
+app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=in_path(BookingRef))
 
 
 @app.post("/bookings/<id>/reschedule/accept",
@@ -15,7 +17,7 @@ app = build_app(roles=(Role.CLIENT, Role.PRO), prefetch=booking_in_path)
           tags=[Tag.BOOKINGS],
           responses={200: returns(BookingView, "The booking at its new slot")})
 def accept_reschedule():
-    return reschedule.accept(caller=caller(app), booking=path_booking(app), now=clock.now())
+    return reschedule.accept(caller=caller(app), booking=target_ref(app), now=clock.now())
 
 
 lambda_handler = http_entry(app)

@@ -2,15 +2,17 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from khadamat.api.auth import caller, prefetched
-from khadamat.api.models_admin import UserPage, unique_item_of_search
+from khadamat.api.auth import caller
+from khadamat.api.models_admin import UserPage
+from khadamat.api.prefetch import in_query, target
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
+from khadamat.dal.users import ContactRef
 from khadamat.usecases import admin_users
 
-app = build_app(roles=(Role.ADMIN,), prefetch=unique_item_of_search)
+app = build_app(roles=(Role.ADMIN,), prefetch=in_query("query", ContactRef))
 
 
 @app.get("/admin/users", summary="Search accounts", tags=[Tag.ADMIN],
@@ -20,7 +22,7 @@ def admin_search_users(query: Annotated[str, Query(min_length=1, max_length=254)
                        status: Annotated[str | None, Query(max_length=16)] = None,
                        limit: Annotated[int, Query(ge=1, le=100)] = 20,
                        next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None):
-    return admin_users.search(caller(app), query, role, status, limit, next_token, prefetched(app, "unique"))
+    return admin_users.search(caller(app), query, role, status, limit, next_token, target(app))
 
 
 lambda_handler = http_entry(app)

@@ -4,14 +4,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from khadamat import clock
 from khadamat.api.auth import caller
-from khadamat.api.models_bookings import BookingView, ConfirmRequest, booking_in_path, path_booking
+from khadamat.api.models_bookings import BookingView, ConfirmRequest
+from khadamat.api.prefetch import in_path, target_ref
 from khadamat.api.resolver import build_app
 from khadamat.api.responses import Tag, returns
 from khadamat.domain.accounts import Role
 from khadamat.api.entry import http_entry
+from khadamat.dal.bookings import BookingRef
 from khadamat.usecases import booking_transitions
 
-app = build_app(roles=(Role.PRO,), prefetch=booking_in_path)
+app = build_app(roles=(Role.PRO,), prefetch=in_path(BookingRef))
 
 
 @app.post("/bookings/<id>/confirm",
@@ -20,7 +22,7 @@ app = build_app(roles=(Role.PRO,), prefetch=booking_in_path)
           responses={200: returns(BookingView, "The booking, CONFIRMED")})
 def confirm_booking(body: Annotated[ConfirmRequest | None, Body()] = None):
     duration = body.estimated_duration if body else None
-    return booking_transitions.confirm(caller=caller(app), booking=path_booking(app),
+    return booking_transitions.confirm(caller=caller(app), booking=target_ref(app),
                                        estimated_duration=duration, now=clock.now())
 
 

@@ -256,13 +256,32 @@ def markdown(result: dict) -> list[str]:
 def main(argv: list[str]) -> None:
     """CI (`make bench-imports`): every handler imports with only the layer's packages in the
     Lambda runtime's environment (a failing import fails the run), figures printed. The
-    figures of record come from `make bench` (more pairs, a quiet machine); none is asserted."""
+    figures of record come from `make bench` (more pairs, a quiet machine), or from this with
+    ``--write`` (this section of docs/benchmarks.md only); none is asserted."""
     from infra.local.lambda_runtime import apply_environment
 
     template = Template()
     apply_environment(template, endpoint_url=None)
     runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else RUNS
-    print("\n".join(markdown(measure(template, runs=runs))))
+    lines = markdown(measure(template, runs=runs))
+    print("\n".join(lines))
+    if "--write" in argv:
+        write_section(lines)
+
+
+def write_section(lines: list[str]) -> None:
+    """``--write``: replace docs/benchmarks.md's cold start section with this run's (the other
+    sections keep their `make bench` figures), dated, when only the cold start was measured."""
+    from datetime import datetime, timezone
+
+    output = REPO_ROOT / "docs" / "benchmarks.md"
+    text = output.read_text(encoding="utf-8")
+    start = text.index("## Cold start")
+    end = text.index("\n## ", start + 1) + 1
+    dated = [lines[0], "", f"Measured alone (`python -m infra.bench.cold_start --write`) on "
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", *lines[1:]]
+    output.write_text(text[:start] + "\n".join(dated) + "\n\n" + text[end:], encoding="utf-8")
+    print(f"wrote the cold start section of {output.relative_to(REPO_ROOT)}")
 
 
 if __name__ == "__main__":

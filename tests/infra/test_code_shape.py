@@ -92,6 +92,19 @@ def test_observability_holds_no_entry_point_and_imports_nothing_of_the_package(g
     assert not {"http_entry", "job_entry", "stream_entry"} & set(vars(observability))
 
 
+def test_request_models_and_prefetch_declarations_reach_no_dal_module(graph):
+    # The API layer names what a route reads with its caller (khadamat.api.prefetch: "the item
+    # the path names", through a DAL ref); the DAL owns every key and item class. A models
+    # module reaching the DAL would also make every function that only wants a request body
+    # (POST /auth/mfa: MfaLoginRequest) import those DAL modules at cold start.
+    api_modules = {module for module in graph.modules
+                   if module.startswith(f"{PACKAGE}.api.models") or module == f"{PACKAGE}.api.prefetch"}
+    assert len(api_modules) >= 9
+    reached = {f"{module} -> {upstream}" for module in api_modules
+               for upstream in graph.find_upstream_modules(module) if upstream.startswith(f"{PACKAGE}.dal")}
+    assert reached == set()
+
+
 # ---------------------------------------------------------------- path parameters
 _DECORATOR = re.compile(r"@app\.(get|post|put|patch|delete)\(\s*\"([^\"]+)\"")
 
@@ -99,12 +112,12 @@ _DECORATOR = re.compile(r"@app\.(get|post|put|patch|delete)\(\s*\"([^\"]+)\"")
 def _handlers_reading_the_booking_in_their_path():
     for function in TEMPLATE.functions:
         source = function.handler_file.read_text(encoding="utf-8")
-        if "prefetch=booking_in_path" in source:
+        if "prefetch=in_path(BookingRef)" in source:
             yield function, source
 
 
 def test_booking_routes_copy_the_template_path_and_take_no_path_argument():
-    # The /bookings/{id}/… handlers read their booking through one object (path_booking): the
+    # The /bookings/{id}/… handlers read their booking through one object (target_ref): the
     # path parameter is named by template.yaml only, the route copies the template's path.
     checked = 0
     for function, source in _handlers_reading_the_booking_in_their_path():

@@ -30,7 +30,8 @@ def authenticate(headers: dict | None, roles: tuple[Role, ...],
     """The caller's account; 401 without a valid token, 403 when banned or of another role.
 
     ``prefetch`` names items (model, PK, SK) read in the same request as the account (one
-    BatchGetItem): returned by name, None when absent. Read on every call, kept nowhere.
+    BatchGetItem): returned by name, None when absent. Read on every call, kept nowhere
+    (routes declare theirs with khadamat.api.prefetch; the keys come from the DAL's refs).
     """
     claims = read_access_token(bearer_token(headers), clock.now())
     if prefetch:
@@ -52,12 +53,6 @@ def authenticate(headers: dict | None, roles: tuple[Role, ...],
 def caller(app) -> users.UserItem:
     """The account authenticated for this invocation (apps built with ``roles=``)."""
     return app.context["caller"]
-
-
-def prefetched(app, name: str):
-    """An item read with the caller in this invocation (apps built with ``prefetch=``); None
-    when it does not exist or its key was not valid."""
-    return app.context["prefetched"].get(name)
 
 
 def session_of(headers: dict | None) -> Session | None:

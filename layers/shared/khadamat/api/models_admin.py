@@ -1,7 +1,8 @@
-"""Request and response bodies of the admin API (SPEC §9, §17, §20) and what its routes read with the caller.
+"""Request and response bodies of the admin API (SPEC §9, §17, §20).
 
-Admin writes read their target with the caller's account (one BatchGetItem, ``prefetch=``):
-the target's current state is the audit entry's ``before`` and the write's condition.
+Admin writes read their target with the caller's account (one BatchGetItem): the routes name
+it with ``prefetch=in_path(UserRef)`` and co. (khadamat.api.prefetch); the target's current
+state is the audit entry's ``before`` and the write's condition.
 """
 
 from __future__ import annotations
@@ -11,63 +12,10 @@ from typing import Any
 from pydantic import Field
 
 from khadamat.api.schemas import ApiModel, PenaltyView
-from khadamat.dal.reports import ReportItem, report_key
-from khadamat.dal.users import UserItem, user_key
-
-MAX_PATH_ID_LENGTH = 64
-
-
-def _path_id(event: dict, name: str) -> str | None:
-    value = (event.get("pathParameters") or {}).get(name) or ""
-    return value if 0 < len(value) <= MAX_PATH_ID_LENGTH else None
-
-
-def user_in_path(event: dict) -> dict:
-    """``prefetch=`` of /admin/users/{id}/…: the target account."""
-    user_id = _path_id(event, "id")
-    return {"target": (UserItem, *user_key(user_id))} if user_id else {}
-
-
-def pro_in_path(event: dict) -> dict:
-    """``prefetch=`` of /admin/kyc/{proId}/…: the pro under review."""
-    pro_id = _path_id(event, "proId")
-    return {"target": (UserItem, *user_key(pro_id))} if pro_id else {}
-
-
-def report_in_path(event: dict) -> dict:
-    """``prefetch=`` of PATCH /admin/reports/{id}: the report."""
-    report_id = _path_id(event, "id")
-    return {"target": (ReportItem, *report_key(report_id))} if report_id else {}
 
 
 class ReviewHideRequest(ApiModel):
     reason: str = Field(min_length=1, max_length=500)
-
-
-def unique_item_of_search(event: dict) -> dict:
-    """``prefetch=`` of GET /admin/users: the uniqueness item of an exact phone or email."""
-    from khadamat.dal.users import UniqueItem
-    from khadamat.usecases.admin_users import exact_key
-
-    query = ((event.get("queryStringParameters") or {}).get("query") or "")[:254]
-    key = exact_key(query) if query.strip() else None
-    return {"unique": (UniqueItem, *key)} if key else {}
-
-
-def review_in_path(event: dict) -> dict:
-    """``prefetch=`` of /admin/reviews/{bookingId}/…: the booking's review."""
-    from khadamat.dal.bookings import ReviewItem, booking_pk
-
-    booking_id = _path_id(event, "bookingId")
-    return {"target": (ReviewItem, booking_pk(booking_id), "REVIEW")} if booking_id else {}
-
-
-def article_in_path(event: dict) -> dict:
-    """``prefetch=`` of /admin/articles/{id}: the article."""
-    from khadamat.dal.articles import ArticleItem, article_key
-
-    article_id = _path_id(event, "id")
-    return {"target": (ArticleItem, *article_key(article_id))} if article_id else {}
 
 
 class ArticleRequest(ApiModel):

@@ -1,10 +1,10 @@
-"""Request and response bodies of the booking endpoints (SPEC §6, §19), and the booking their
-path names.
+"""Request and response bodies of the booking endpoints (SPEC §6, §19).
 
 The /bookings/{id}/… routes read the booking in the caller's BatchGetItem (``prefetch=
-booking_in_path``) and hand it to the use case as one object, ``path_booking(app)``: a
-``khadamat.dal.bookings.BookingRef`` holding the path's id and what that read found. The path
-parameter is named once, by template.yaml (and the route copies its path); neither reads it by name.
+in_path(BookingRef)``) and hand it to the use case as one object, ``target_ref(app)``
+(khadamat.api.prefetch): a ``khadamat.dal.bookings.BookingRef`` holding the path's id and what
+that read found. The path parameter is named once, by template.yaml (and the route copies its
+path); neither reads it by name.
 """
 
 from __future__ import annotations
@@ -13,22 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from khadamat.api.auth import prefetched
-from khadamat.api.resolver import path_id
 from khadamat.api.schemas import ApiModel
-from khadamat.dal.bookings import BookingRef
-
-
-def booking_in_path(event: dict) -> dict:
-    """``prefetch=`` of the /bookings/{id}/… routes: the booking, read with the caller's account."""
-    key = BookingRef(path_id(event)).key()
-    return {"booking": key} if key else {}
-
-
-def path_booking(app) -> BookingRef:
-    """The booking the request's path names, as the caller's read found it (None: absent)."""
-    return BookingRef(path_id(app.current_event.raw_event), read_with_caller=True,
-                      item=prefetched(app, "booking"))
 
 
 class CreateBookingRequest(ApiModel):

@@ -227,8 +227,8 @@ def build_app(roles: tuple | None = None, prefetch=None, provider_body: bool = F
               unknown_id_code: str = "NOT_FOUND") -> KhadamatResolver:
     """``roles=None``: public; ``roles=ANY_ROLE``: any signed-in account; else those roles.
 
-    ``prefetch(event)`` → {name: (model, PK, SK)}: items read in one request with the caller's
-    account, on every invocation (``khadamat.api.auth.prefetched(app, name)``).
+    ``prefetch``: the item the request names, read in one request with the caller's account on
+    every invocation (``khadamat.api.prefetch.in_path(SomeRef)``; ``target(app)`` hands it over).
     ``provider_body=True``: a webhook (its provider's content type, raw bytes).
     ``unknown_id_code``: what a path id that cannot exist answers with (404).
     """

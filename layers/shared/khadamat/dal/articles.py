@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal import audit as audit_log
-from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, PageScope, connection, decode_page_token,
+from khadamat.dal.base import (GSI1, GSI2, GSI3, BaseItem, ItemRef, PageScope, connection, decode_page_token,
                                encode_page_token, get_or_none)
 from khadamat.domain.errors import Conflict
 
@@ -51,6 +51,15 @@ class SlugItem(BaseItem):
 
 def article_key(article_id: str) -> tuple[str, str]:
     return f"ARTICLE#{article_id}", "ARTICLE"
+
+
+class ArticleRef(ItemRef):
+    """The article a request's path names (/admin/articles/{id})."""
+
+    model = ArticleItem
+
+    def item_key(self) -> tuple[str, str]:
+        return article_key(self.id)
 
 
 def slug_key(slug: str) -> tuple[str, str]:

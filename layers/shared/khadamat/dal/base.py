@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -120,6 +120,43 @@ def get_or_none(model: type[Item], pk: str, sk: str, consistent_read: bool = Fal
         return model.get(pk, sk, consistent_read=consistent_read)
     except model.DoesNotExist:
         return None
+
+
+MAX_REF_ID_LENGTH = 64  # longer than any id the API hands out that names an item
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An item a request names (its path's id), with what the request already read of it.
+
+    A route reads the item it names in the same BatchGetItem as the caller's account
+    (``build_app(prefetch=...)``, khadamat.api.prefetch): the API layer hands over the value
+    the request carries, the ref's module owns the key and the item class. ``read_with_caller``:
+    that read happened and ``item`` is what it found (None: absent); otherwise ``get()`` reads.
+    """
+
+    id: str
+    read_with_caller: bool = False
+    item: BaseItem | None = None
+
+    model: ClassVar[type[BaseItem]]
+
+    def item_key(self) -> tuple[str, str]:
+        """(PK, SK) of the item ``id`` names (a valid id)."""
+        raise NotImplementedError
+
+    def key(self) -> tuple[type[BaseItem], str, str] | None:
+        """The item to read with the caller; None for a value no item can have."""
+        if not 0 < len(self.id) <= MAX_REF_ID_LENGTH:
+            return None
+        return self.model, *self.item_key()
+
+    def get(self) -> BaseItem | None:
+        """The item (None when absent): the one read with the caller, else one read now."""
+        if self.read_with_caller:
+            return self.item
+        key = self.key()
+        return get_or_none(*key) if key else None
 
 
 def conditionally(write: Callable[..., object], *args, **kwargs) -> bool:

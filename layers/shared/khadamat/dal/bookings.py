@@ -32,7 +32,7 @@ from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from khadamat.dal.availability import SlotLockItem, lock_key, new_lock
-from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, PageScope, connection,
+from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, BaseItem, ItemRef, PageScope, connection,
                                decode_page_token, encode_page_token, get_items, get_or_none)
 from khadamat.dal.pro_stats import StatsDelta
 from khadamat.dal.users import UserItem, user_key, write_account
@@ -44,7 +44,6 @@ from khadamat.domain.timeutil import from_storage, to_storage
 PENDING_EXPIRY = "PENDING_EXPIRY"
 RETENTION_DUE = "BOOKING_RETENTION"
 PRO_REVIEWS_PREFIX = "PROREVIEWS#"
-MAX_BOOKING_ID_LENGTH = 64
 MAX_PENDING_PER_GROUP = 3
 ACTIVE_GUARD_KEPT_AFTER_SLOT = timedelta(days=1)
 
@@ -207,26 +206,31 @@ def get_booking(booking_id: str) -> BookingItem | None:
     return get_or_none(BookingItem, booking_pk(booking_id), "BOOKING")
 
 
-@dataclass(frozen=True)
-class BookingRef:
+class BookingRef(ItemRef):
     """A booking named by id (a request's path), with the item when the request already read
-    it alongside the caller's account (one BatchGetItem: khadamat.api.models_bookings)."""
+    it alongside the caller's account (one BatchGetItem: khadamat.api.prefetch)."""
 
-    booking_id: str
-    read_with_caller: bool = False
-    item: BookingItem | None = None  # what that read found (None: absent)
+    model = BookingItem
 
-    def key(self) -> tuple[type[BookingItem], str, str] | None:
-        """The item to read with the caller; None for an id no booking can have."""
-        if not 0 < len(self.booking_id) <= MAX_BOOKING_ID_LENGTH:
-            return None
-        return BookingItem, booking_pk(self.booking_id), "BOOKING"
+    def item_key(self) -> tuple[str, str]:
+        return booking_pk(self.id), "BOOKING"
+
+    @property
+    def booking_id(self) -> str:
+        return self.id
 
     def booking(self) -> BookingItem | None:
         """The booking (None when absent): the item read with the caller, else one read now."""
-        if self.read_with_caller:
-            return self.item
-        return get_booking(self.booking_id) if self.key() else None
+        return self.get()
+
+
+class ReviewRef(ItemRef):
+    """The review of the booking a request's path names (/admin/reviews/{bookingId}/…)."""
+
+    model = ReviewItem
+
+    def item_key(self) -> tuple[str, str]:
+        return booking_pk(self.id), "REVIEW"
 
 
 def list_events(booking: BookingItem) -> list[BookingEventItem]:

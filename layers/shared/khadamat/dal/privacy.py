@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from pynamodb.attributes import MapAttribute
 
 from khadamat.dal.base import BaseItem, connection, conditionally
 from khadamat.dal.bookings import RETENTION_DUE, BookingItem, booking_pk
@@ -40,6 +41,14 @@ def _pages(**query) -> Iterator[dict]:
 def partition(pk: str) -> list[dict]:
     """Every item of one partition, raw, in sort key order."""
     return list(_pages(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": pk}}))
+
+
+def attribute_value(raw: dict, name: str):
+    """One attribute of a raw item (DynamoDB JSON, as ``partition`` returns it) as a Python value,
+    None when absent: decoded as pynamodb decodes an untyped map (numbers as int or float, sets
+    as sets). pynamodb's own decoding, so that the export needs no boto3 (cold start)."""
+    value = raw.get(name)
+    return MapAttribute().deserialize({name: value})[name] if value is not None else None
 
 
 def user_partition(user_id: str) -> list[dict]:

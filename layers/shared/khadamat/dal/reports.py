@@ -16,7 +16,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 
 from khadamat.dal import audit as audit_log
-from khadamat.dal.base import (GSI1, GSI2, GSI4, BaseItem, PageScope, decode_page_token, encode_page_token,
+from khadamat.dal.base import (GSI1, GSI2, GSI4, BaseItem, ItemRef, PageScope, decode_page_token, encode_page_token,
                                get_or_none, conditionally)
 from khadamat.domain.reports import PRIORITY_RANK, Priority
 
@@ -46,6 +46,15 @@ ALL_REPORTS_PK = "REPORTS"
 
 def report_key(report_id: str) -> tuple[str, str]:
     return f"REPORT#{report_id}", "REPORT"
+
+
+class ReportRef(ItemRef):
+    """The report a request's path names (PATCH /admin/reports/{id})."""
+
+    model = ReportItem
+
+    def item_key(self) -> tuple[str, str]:
+        return report_key(self.id)
 
 
 def index_keys(status: str, sort_key: str) -> dict:

@@ -30,9 +30,11 @@ from pynamodb.transactions import TransactWrite
 from khadamat.dal import audit as audit_log
 from khadamat.dal.base import (GSI1, GSI2, GSI3, GSI4, GSI5, BaseItem, PageScope, cancellation_codes, connection,
                                decode_page_token, encode_page_token, get_or_none, conditionally)
+from khadamat.dal.base import ItemRef  # the path refs (prefetch=): UserRef, ContactRef
 from khadamat.domain import accounts as rules
-from khadamat.domain.accounts import Session, UserStatus
-from khadamat.domain.errors import Conflict
+from khadamat.domain.accounts import (Session, UserStatus, looks_like_phone, normalize_email,
+                                      normalize_moroccan_mobile)
+from khadamat.domain.errors import Conflict, Unprocessable
 from khadamat.domain.timeutil import to_storage
 
 
@@ -328,6 +330,41 @@ def phone_key(phone: str) -> tuple[str, str]:
 
 def email_key(email: str) -> tuple[str, str]:
     return f"EMAIL#{email}", "UNIQUE"
+
+
+class UserRef(ItemRef):
+    """The account a request's path names (/admin/users/{id}/…, /admin/kyc/{proId}/…)."""
+
+    model = UserItem
+
+    def item_key(self) -> tuple[str, str]:
+        return user_key(self.id)
+
+
+MAX_CONTACT_LENGTH = 254
+
+
+class ContactRef(ItemRef):
+    """The uniqueness item of the exact phone (either form) or email a search names; no item
+    for anything else (a name prefix). A phone no Moroccan mobile can have names a key no
+    account has: an empty answer, not an error."""
+
+    model = UniqueItem
+
+    def item_key(self) -> tuple[str, str]:
+        contact = self.id.strip()
+        if "@" in contact:
+            return email_key(normalize_email(contact))
+        try:
+            return phone_key(normalize_moroccan_mobile(contact))
+        except Unprocessable:
+            return "PHONE#-", "UNIQUE"
+
+    def key(self) -> tuple[type[UniqueItem], str, str] | None:
+        contact = self.id.strip()
+        if not 0 < len(contact) <= MAX_CONTACT_LENGTH or not ("@" in contact or looks_like_phone(contact)):
+            return None
+        return self.model, *self.item_key()
 
 
 class ConsentItem(BaseItem):

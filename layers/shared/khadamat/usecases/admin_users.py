@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from khadamat.dal import admin_views, users
 from khadamat.dal.base import PageScope
-from khadamat.domain import accounts as rules
 from khadamat.domain.accounts import Role, UserStatus
 from khadamat.domain.errors import NotFound, Unprocessable
 from khadamat.domain.timeutil import from_storage, to_local_iso
@@ -15,20 +14,6 @@ MIN_NAME_PREFIX = 1
 
 def _iso(stored: str | None) -> str | None:
     return to_local_iso(from_storage(stored)) if stored else None
-
-
-def exact_key(query: str) -> tuple[str, str] | None:
-    """The uniqueness item an exact phone (either form) or email search reads; None for a
-    name prefix (or a phone that no Moroccan mobile can have: nobody has it)."""
-    query = query.strip()
-    if "@" in query:
-        return users.email_key(rules.normalize_email(query))
-    if rules.looks_like_phone(query):
-        try:
-            return users.phone_key(rules.normalize_moroccan_mobile(query))
-        except Unprocessable:
-            return ("PHONE#-", "UNIQUE")  # a key no account has: an empty answer
-    return None
 
 
 def summary(user: users.UserItem | users.NameKeyItem) -> dict:
@@ -49,12 +34,12 @@ def _check_filters(role: str | None, status: str | None) -> None:
 
 def search(admin, query: str, role: str | None, status: str | None, limit: int,
            next_token: str | None, unique_item=None) -> dict:
-    """``unique_item``: the phone/email uniqueness item, read with the caller's account."""
+    """``unique_item``: the phone/email uniqueness item (users.ContactRef), read with the caller's account."""
     _check_filters(role, status)
     query = (query or "").strip()
     if len(query) < MIN_NAME_PREFIX:
         raise Unprocessable("query is required: a phone, an email or the start of a name")
-    if exact_key(query) is not None:
+    if users.ContactRef(query).key() is not None:
         found = users.get_user(unique_item.user_id) if unique_item else None
         candidates, token = ([found] if found else []), None
     else:

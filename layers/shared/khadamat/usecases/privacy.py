@@ -11,9 +11,6 @@ repeats the bookings exported.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-
-from boto3.dynamodb.types import TypeDeserializer
 
 from khadamat.dal import bookings as booking_store
 from khadamat.dal import notifications as notification_store
@@ -67,14 +64,7 @@ def _by_kind(items: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
-def _attribute(raw: dict, name: str):
-    value = raw.get(name)
-    return TypeDeserializer().deserialize(value) if value is not None else None
-
-
 def _json_value(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (set, list, tuple)):
         return [_json_value(v) for v in value]
     if isinstance(value, dict):
@@ -92,7 +82,7 @@ def _generic(raw: dict) -> dict:
     camelCase, times rendered like every timestamp of the API."""
     view = {}
     for name in sorted(set(raw) - _KEY_ATTRIBUTES):
-        value = _json_value(_attribute(raw, name))
+        value = _json_value(store.attribute_value(raw, name))
         if name.endswith("_at") and isinstance(value, str):
             value = local_or_none(value)
         view[_camel(name)] = value
