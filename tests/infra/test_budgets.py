@@ -63,9 +63,9 @@ def test_a_booking_costs_at_most_its_budget_of_write_units_per_step():
 # ---- admin user search (issue 18 item 5): the budget measures the name-prefix search, the
 # worse of its two paths (an exact phone/email is also 2: caller + uniqueness item, then the user)
 def test_the_admin_search_budget_is_measured_on_a_name_prefix():
-    from khadamat.usecases.admin_users import exact_key
+    from khadamat.dal.users import ContactRef
     from tests.integration.test_authorization_matrix import ACCESS
 
     query = ACCESS["GET /admin/users"].query["query"]
-    assert exact_key(query) is None, query
+    assert ContactRef(query).key() is None, query  # not an exact phone or email
     assert round_trips.BUDGETS["GET /admin/users"] == 2
