@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from khadamat.api.schemas import ApiModel, PenaltyView
+from khadamat.api.schemas import ApiModel, BookingBasics, PenaltyView
 
 
 class ReviewHideRequest(ApiModel):
@@ -98,14 +98,7 @@ class UserSubscriptions(ApiModel):
     items: list[SubscriptionRecord]
 
 
-class UserBooking(ApiModel):
-    id: str
-    status: str
-    time_slot: str | None
-    city_id: str | None
-    category_id: str | None
-    client_id: str
-    pro_id: str
+class UserBooking(BookingBasics):
     created_at: str | None
 
 

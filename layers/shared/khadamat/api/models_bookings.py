@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from khadamat.api.schemas import ApiModel
+from khadamat.api.schemas import ApiModel, BookingBasics
 
 
 class CreateBookingRequest(ApiModel):
@@ -60,14 +60,7 @@ class ProposalView(ApiModel):
     expires_at: str
 
 
-class BookingView(ApiModel):
-    id: str
-    status: str
-    time_slot: str | None
-    city_id: str | None
-    category_id: str | None
-    client_id: str
-    pro_id: str
+class BookingView(BookingBasics):
     expires_at: str | None
     confirmed_at: str | None
     cancelled_at: str | None

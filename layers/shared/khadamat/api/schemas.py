@@ -62,3 +62,15 @@ class PenaltyView(ApiModel):
 class IdAndStatus(ApiModel):
     id: str
     status: str
+
+
+class BookingBasics(ApiModel):
+    """What every view of a booking shows first (the parties' view, the admin's user page)."""
+
+    id: str
+    status: str
+    time_slot: str | None
+    city_id: str | None
+    category_id: str | None
+    client_id: str
+    pro_id: str

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,7 +127,7 @@ MAX_REF_ID_LENGTH = 64  # longer than any id the API hands out that names an ite
 
 
 @dataclass(frozen=True)
-class ItemRef:
+class ItemRef(ABC):
     """An item a request names (its path's id), with what the request already read of it.
 
     A route reads the item it names in the same BatchGetItem as the caller's account
@@ -141,9 +142,9 @@ class ItemRef:
 
     model: ClassVar[type[BaseItem]]
 
+    @abstractmethod
     def item_key(self) -> tuple[str, str]:
-        """(PK, SK) of the item ``id`` names (a valid id)."""
-        raise NotImplementedError
+        """(PK, SK) of the item ``id`` names (a valid id); each ref's module defines it."""
 
     def key(self) -> tuple[type[BaseItem], str, str] | None:
         """The item to read with the caller; None for a value no item can have."""
